@@ -1,0 +1,3 @@
+"""aishellc: a Dockerfile source-to-source compiler for aishell sandboxes."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,40 @@
+"""Errors a user can cause: bad input, bad flags, bad configuration.
+
+Every such error carries where it happened and how to fix it; the CLI prints it as
+``path:line:col: message`` (plus ``help: ...``) and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Location:
+    """A 1-based position in a named input (a Dockerfile, a config file, a flag)."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@attrs.frozen(auto_exc=True)
+class UserError(Exception):
+    """An error in what the user gave us; never a bug in aishellc."""
+
+    message: str
+    location: Location | None = None
+    help: str | None = None
+
+    def render(self) -> str:
+        where = ""
+        if self.location is not None:
+            loc = self.location
+            where = f"{loc.path}:{loc.line}:{loc.column}: "
+        text = f"{where}{self.message}"
+        if self.help:
+            text += f"\n  help: {self.help}"
+        return text
+
+    def __str__(self) -> str:
+        return self.render()
