@@ -1,0 +1,128 @@
+"""The command line: ``aishellc [compile] | check | parse | plan | rule``.
+
+Exit codes: 0 success (warnings allowed), 1 error diagnostics, 2 usage error or input that
+cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (set
+``AISHELLC_DEBUG=1`` for the traceback); bad input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from aishellc import __version__
+from aishellc.errors import UserError
+
+EXIT_OK = 0
+EXIT_DIAGNOSTICS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise UserError(f"{self.prog}: {message}", help=f"run `{self.prog} --help`")
+
+
+def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.emit.ast_json import node_json
+    from aishellc.parser import parse, read_dockerfile
+    from aishellc.parser.buildkit_view import buildkit_view
+
+    status = EXIT_OK
+    for path in args.files:
+        record: dict[str, object] = {"path": path}
+        try:
+            data = read_dockerfile(path)
+            if args.format == "buildkit":
+                record["instructions"] = buildkit_view(data, path)
+            else:
+                record["document"] = node_json(parse(data, path))
+        except UserError as exc:
+            err.write(exc.render() + "\n")
+            location = exc.location
+            record["error"] = {
+                "message": exc.message,
+                "line": location.line if location else None,
+                "column": location.column if location else None,
+                "help": exc.help,
+            }
+            status = EXIT_USAGE
+        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aishellc",
+        description="Compile an aishell sandbox Dockerfile into foundation, extension and "
+        "runtime tiers.",
+    )
+    parser.add_argument("--version", action="version", version=f"aishellc {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    parse_cmd = commands.add_parser(
+        "parse", help="print the parsed form of Dockerfiles (JSON Lines, one per file)"
+    )
+    parse_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    parse_cmd.add_argument(
+        "--format",
+        choices=("json", "buildkit"),
+        default="json",
+        help="json: aishellc's AST; buildkit: BuildKit's own view of each instruction",
+    )
+    parse_cmd.set_defaults(handler=_cmd_parse)
+    return parser
+
+
+_SUBCOMMANDS = frozenset({"compile", "check", "parse", "plan", "rule"})
+
+
+def _with_default_command(argv: Sequence[str]) -> list[str]:
+    """``aishellc FILE -o OUT`` means ``aishellc compile FILE -o OUT``."""
+    argv = list(argv)
+    first = next((arg for arg in argv if arg not in ("--",)), None)
+    if first is None or first in _SUBCOMMANDS or first.startswith("-"):
+        return argv
+    return ["compile", *argv]
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """Run the command line; return the exit code."""
+    try:
+        args = build_parser().parse_args(_with_default_command(argv))
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            build_parser().print_help(err)
+            return EXIT_USAGE
+        return handler(args, out, err)
+    except UserError as exc:
+        err.write(exc.render() + "\n")
+        return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        sys.stderr.write("aishellc: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("AISHELLC_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: {exc}\n"
+            "  help: please report it with the input that caused it; "
+            "set AISHELLC_DEBUG=1 for details\n"
+        )
+        return EXIT_INTERNAL

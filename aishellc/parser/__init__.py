@@ -1,0 +1,66 @@
+"""The front end: Dockerfile bytes to a lossless AST, reading them exactly as BuildKit does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aishellc import ast
+from aishellc.errors import Location, UserError
+from aishellc.parser.builder import Builder
+from aishellc.parser.decode import decode
+from aishellc.parser.prelex import LogicalLine, prelex
+
+__all__ = ["parse", "parse_file", "parse_with_lines", "read_dockerfile"]
+
+
+def parse(source: bytes | str, path: str = "<string>") -> ast.Document:
+    """Parse a Dockerfile's bytes (or already decoded text) into a :class:`ast.Document`.
+
+    Raises :class:`UserError` with a location for input BuildKit rejects or cannot read.
+    """
+    return parse_with_lines(source, path)[0]
+
+
+def parse_with_lines(
+    source: bytes | str, path: str = "<string>"
+) -> tuple[ast.Document, list[LogicalLine]]:
+    """Like :func:`parse`, also returning each instruction's logical line."""
+    if isinstance(source, str):
+        source = source.encode("utf-8", errors="surrogateescape")
+    decoded = decode(source, path)
+    scanned = prelex(decoded.text, path)
+    source_map = ast.SourceMap(decoded.text, bom=decoded.bom)
+    builder = Builder(path, source_map, scanned.escape)
+    items = builder.build(scanned.items, scanned.error)
+    document = ast.Document(
+        tuple(items),
+        escape=scanned.escape,
+        newline=decoded.newline,
+        bom=decoded.bom,
+        source=source_map,
+    )
+    lines = [item for item in scanned.items if isinstance(item, LogicalLine)]
+    return document, lines
+
+
+def read_dockerfile(path: str | Path) -> bytes:
+    """The bytes of a Dockerfile, or a UserError saying why it cannot be read."""
+    name = str(path)
+    where = Location(name, 1, 1)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError("no such file", where, help="check the path") from None
+    except IsADirectoryError:
+        raise UserError(
+            "is a directory, not a Dockerfile", where, help="pass the Dockerfile inside it"
+        ) from None
+    except PermissionError:
+        raise UserError("permission denied", where, help="make the file readable") from None
+    except OSError as exc:
+        raise UserError(f"cannot read the file: {exc.strerror}", where) from None
+
+
+def parse_file(path: str | Path) -> ast.Document:
+    """Read and parse a Dockerfile."""
+    return parse(read_dockerfile(path), str(path))

@@ -1,0 +1,6 @@
+FROM alpine
+RUN apk add --no-cache \
+# the shell
+    bash \
+    # the editor
+    vim

@@ -1,0 +1,6 @@
+# syntax=docker/dockerfile:1.7
+# check=skip=JSONArgsRecommended
+# escape=\
+
+# a plain comment
+FROM alpine

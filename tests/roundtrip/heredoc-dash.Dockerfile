@@ -1,0 +1,5 @@
+FROM alpine
+RUN <<-EOF
+	echo tab-indented
+	EOF
+RUN ls

@@ -1,0 +1,3 @@
+  FROM alpine
+	RUN echo tabbed
+    # indented comment

@@ -1,0 +1,5 @@
+FROM alpine
+CMD ["/bin/sh", \
+     "-c", \
+     "echo hi"]
+ENTRYPOINT [ "tini", "--" ]

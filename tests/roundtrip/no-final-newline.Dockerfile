@@ -1,0 +1,2 @@
+FROM alpine
+RUN echo no newline at the end

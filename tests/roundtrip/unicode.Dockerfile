@@ -1,0 +1,3 @@
+FROM alpine
+LABEL description="café ☕ über"
+RUN echo '日本語'
