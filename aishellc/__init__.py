@@ -1,0 +1,3 @@
+"""aishellc: a Dockerfile source-to-source compiler."""
+
+__version__ = "0.1.0"

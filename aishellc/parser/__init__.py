@@ -1,0 +1,1 @@
+"""Reading Dockerfiles as BuildKit does."""
