@@ -114,16 +114,12 @@ class Span:
         return f"Span({self.line}:{self.column}-{self.end_line}:{self.end_column})"
 
 
-def _span_field() -> Any:
-    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
-
-
 @attrs.frozen
 class Node:
     """Base of all nodes. ``span`` and ``original`` are metadata, not part of equality."""
 
-    span: Span | None = _span_field()
-    original: Node | None = _span_field()
+    span: Span | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    original: Node | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
     def children(self) -> Iterator[Node]:
         """Direct child nodes in source order."""

@@ -194,7 +194,11 @@ def test_upstream_line_numbers() -> None:
 
 def negative_cases() -> list[Path]:
     base = corpus_dir()
-    return sorted((base / "buildkit-parser" / "testfiles-negative").glob("*/Dockerfile")) if base else []
+    return (
+        sorted((base / "buildkit-parser" / "testfiles-negative").glob("*/Dockerfile"))
+        if base
+        else []
+    )
 
 
 @needs_corpus

@@ -145,13 +145,18 @@ def _(node: ast.BlankLine) -> str:
 
 @canonical.register
 def _(node: ast.Instruction) -> str:
-    words = [node.keyword, *(print_node(flag) for flag in node.flags)]
-    words.extend(_argument_texts(node))
-    line = " ".join(word for word in words if word)
+    line = _instruction_line(node)
     heredocs = _instruction_heredocs(node)
     if not heredocs:
         return line
     return "\n".join([line, *(print_node(heredoc) for heredoc in heredocs)])
+
+
+def _instruction_line(node: ast.Instruction) -> str:
+    """The instruction's logical line: keyword, flags and arguments, without heredocs."""
+    words = [node.keyword, *(print_node(flag) for flag in node.flags)]
+    words.extend(_argument_texts(node))
+    return " ".join(word for word in words if word)
 
 
 def _instruction_heredocs(node: ast.Instruction) -> tuple[ast.Heredoc, ...]:
@@ -189,10 +194,7 @@ def _argument_texts(node: ast.Instruction) -> list[str]:
         case ast.Onbuild():
             if node.trigger is None:
                 return []
-            trigger = node.trigger
-            return [
-                canonical(attrs.evolve(trigger, heredocs=()))
-                if _instruction_heredocs(trigger)
-                else print_node(trigger)
-            ]
+            if _instruction_heredocs(node.trigger):
+                return [_instruction_line(node.trigger)]
+            return [print_node(node.trigger)]
     raise TypeError(f"no canonical form for {type(node).__name__}")

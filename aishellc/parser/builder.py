@@ -6,7 +6,7 @@ import bisect
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -55,12 +55,12 @@ class Builder:
         return cur.line.source_start(batch_pos - cur.base + cur.lead)
 
     def start_of(self, token: Token) -> int:
-        return self.source_of(token.start_pos)
+        return self.source_of(_start(token))
 
     def end_of(self, token: Token) -> int:
         cur = self.current
         assert cur is not None
-        return cur.line.source_end(token.end_pos - cur.base + cur.lead)
+        return cur.line.source_end(_end(token) - cur.base + cur.lead)
 
     def span(self, start: int, end: int) -> ast.Span:
         return ast.Span(start, end, self.source)
@@ -99,7 +99,7 @@ class Builder:
                 base += len(trimmed) + 1
         batch = self.batch = "\n".join(pieces) + "\n" if pieces else ""
         try:
-            raws: list[Raw] = parser_for(self.escape).parse(batch) if batch else []
+            raws: list[Raw] = cast(list[Raw], parser_for(self.escape).parse(batch)) if batch else []
         except UnexpectedInput as exc:
             self.grammar_error(exc, items, lines, batch)
         result = self.items(items, lines, raws)
@@ -154,7 +154,8 @@ class Builder:
         index = bisect.bisect_right([line.base for line in lines], pos) - 1
         if index > 0:
             # BuildKit stops at the first bad instruction: report an earlier one first.
-            self.items(items, lines, parser_for(self.escape).parse(batch[: lines[index].base]))
+            earlier = cast(list[Raw], parser_for(self.escape).parse(batch[: lines[index].base]))
+            self.items(items, lines, earlier)
         self.current = cur = lines[index]
         end = batch.find("\n", cur.base)
         trimmed = batch[cur.base : end]
@@ -165,7 +166,7 @@ class Builder:
 
     # -- instructions ----------------------------------------------------------------------
 
-    def instruction(self, raw: Raw, start: int, end: int, eol: str) -> ast.Instruction:
+    def instruction(self, raw: Raw, start: int, end: int, eol: str | None) -> ast.Instruction:
         rule, children = raw
         keyword = children[0]
         builder = _BUILDERS.get(rule)
@@ -186,11 +187,13 @@ class Builder:
 
     def flag(self, token: Token) -> ast.Flag:
         raw = token.value.lstrip(_SEPARATORS)
-        start = self.source_of(token.start_pos + len(token.value) - len(raw))
+        start = self.source_of(_start(token) + len(token.value) - len(raw))
         _, words = bw.extract_builder_flags(raw, self.escape)
         text = words[0] if words else raw
         name, sep, value = text[2:].partition("=")
-        return ast.Flag(raw, name, value if sep else None, span=self.span(start, self.end_of(token)))
+        return ast.Flag(
+            raw, name, value if sep else None, span=self.span(start, self.end_of(token))
+        )
 
     def word(self, token: Token) -> ast.Word:
         return ast.Word(str(token), span=self.token_span(token))
@@ -229,15 +232,23 @@ class Builder:
         tokens = [child[1][0] for child in args]
         if tokens and str(tokens[0]).startswith("["):
             # BuildKit tries the whole argument text as JSON first.
-            end = self.batch.find("\n", tokens[0].start_pos)
+            start = _start(tokens[0])
             try:
-                bw.parse_json_array(self.batch[tokens[0].start_pos : end])
+                bw.parse_json_array(self.batch[start : self.batch.find("\n", start)])
             except bw.NotStringArrayError as exc:
                 self.fail_at(tokens[0], str(exc), help='write the paths as ["src", "dest"]')
         return tuple(self.word(token) for token in tokens), False
 
 
-def _with_position(node: ast.Instruction, span: ast.Span, eol: str) -> ast.Instruction:
+def _start(token: Token) -> int:
+    return cast(int, token.start_pos)
+
+
+def _end(token: Token) -> int:
+    return cast(int, token.end_pos)
+
+
+def _with_position(node: ast.Instruction, span: ast.Span, eol: str | None) -> ast.Instruction:
     object.__setattr__(node, "span", span)
     object.__setattr__(node, "eol", eol)
     return node
@@ -256,7 +267,7 @@ def _grammar_message(keyword: str, line: str, escape: str) -> tuple[str, str | N
             if "=" not in word:
                 return (
                     f'Syntax error - can\'t find = in "{word}". Must be of the form: name=value',
-                    "quote values that contain spaces: KEY=\"a b\"",
+                    'quote values that contain spaces: KEY="a b"',
                 )
     if keyword == "HEALTHCHECK":
         return "HEALTHCHECK NONE takes no arguments", None
@@ -268,7 +279,9 @@ def _grammar_message(keyword: str, line: str, escape: str) -> tuple[str, str | N
 Build = Callable[[Builder, str, tuple[ast.Flag, ...], list[Any], Token], ast.Instruction]
 
 
-def _from(b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token) -> ast.From:
+def _from(
+    b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token
+) -> ast.From:
     if not args:
         b.fail_at(tok, "FROM requires either one or three arguments", "write FROM image [AS name]")
     image_token = args[0][1][0]
@@ -426,7 +439,7 @@ def _onbuild(
     cur = b.current
     assert cur is not None
     start = b.start_of(trigger_keyword)
-    trigger = b.instruction(raw, start, cur.line.end, "")
+    trigger = b.instruction(raw, start, cur.line.end, None)
     return ast.Onbuild(kw, flags, trigger)
 
 

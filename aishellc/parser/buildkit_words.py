@@ -12,7 +12,10 @@ import json
 import re
 
 # Go's unicode.IsSpace; Python's str.isspace() also accepts \x1c-\x1f, Go does not.
-GO_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+GO_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _GO_SPACE_SET = frozenset(GO_SPACE)
 # The bytes that Go's unicode.IsSpace accepts when a byte is taken as a rune.
 _GO_SPACE_BYTES = frozenset("\t\n\x0b\x0c\r \x85\xa0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
 from aishellc.parser.grammar import grammar_for_escape, grammar_text, make_parser
@@ -49,5 +51,5 @@ def test_backtick_variant_only_changes_escape_terminals() -> None:
     ],
 )
 def test_every_instruction_has_a_rule(line: str, rule: str) -> None:
-    (result,) = make_parser("\\").parse(line + "\n")
+    (result,) = cast(list[Any], make_parser("\\").parse(line + "\n"))
     assert result[0] == rule

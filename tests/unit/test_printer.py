@@ -51,8 +51,10 @@ def test_new_items_print_canonically_with_the_document_newline() -> None:
     [
         (ast.From("FROM", (), ast.ImageRef("a"), ast.Word("AS"), ast.Word("b")), "FROM a AS b"),
         (ast.Run("RUN", (), ast.ExecCommand(("a", "b c"))), 'RUN ["a", "b c"]'),
-        (ast.Run("RUN", (ast.Flag("--network=none", "network", "none"),), ast.ShellCommand("x")),
-         "RUN --network=none x"),
+        (
+            ast.Run("RUN", (ast.Flag("--network=none", "network", "none"),), ast.ShellCommand("x")),
+            "RUN --network=none x",
+        ),
         (ast.Env("ENV", (), (ast.KeyValue("A", "1"), ast.KeyValue("B", "2"))), "ENV A=1 B=2"),
         (ast.Copy("COPY", (), (ast.Word("a"), ast.Word("/b")), json=True), 'COPY ["a", "/b"]'),
         (ast.User("USER", (), ast.Word("root")), "USER root"),
