@@ -1,0 +1,96 @@
+"""Diagnostics and the rules that produce them.
+
+A rule's metadata lives with the pass that checks it: each pass module declares its
+:class:`Rule` objects (code, kebab-case name, default severity, a one-line summary and a
+markdown doc with ruff's headings) and registers them here, so ``aishellc rule CODE`` and
+``docs/rules.md`` read the same text.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from aishellc.ast import Span
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+
+@attrs.frozen
+class Rule:
+    """What a diagnostic code means.
+
+    ``doc`` is markdown with the sections ``## What it does``, ``## Why is this bad?``,
+    ``## Example`` (with "Use instead:") and optionally ``## References``.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+
+
+@attrs.frozen
+class Diagnostic:
+    """One finding: a rule code, where, what and how to fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    help: str
+    span: Span | None = attrs.field(default=None, eq=False)
+    # Positions survive even when the span's source is gone (e.g. after serialisation).
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+
+    @classmethod
+    def at(cls, rule: Rule, span: Span | None, message: str, help: str) -> Diagnostic:
+        """A diagnostic of ``rule`` at ``span`` (None: the start of the file)."""
+        if span is None:
+            return cls(rule.code, rule.severity, message, help)
+        return cls(
+            rule.code,
+            rule.severity,
+            message,
+            help,
+            span=span,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+        )
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.line, self.column, self.code)
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def register(*rules: Rule) -> tuple[Rule, ...]:
+    """Add rules to the registry (each pass module calls this once, at import)."""
+    for rule in rules:
+        existing = _RULES.get(rule.code)
+        if existing is not None and existing != rule:
+            raise ValueError(f"rule code {rule.code} registered twice")
+        _RULES[rule.code] = rule
+    return rules
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, by code."""
+    import aishellc.passes  # noqa: F401  (importing the passes registers their rules)
+
+    return tuple(_RULES[code] for code in sorted(_RULES))
+
+
+def rule_for(code: str) -> Rule | None:
+    import aishellc.passes  # noqa: F401
+
+    return _RULES.get(code.upper())
