@@ -53,7 +53,7 @@ def read_dockerfile(path: str | Path) -> bytes:
     name = str(path)
     where = Location(name, 1, 1)
     try:
-        with open(path, "rb", opener=_open_nonblocking) as handle:  # noqa: PTH123
+        with open(path, "rb", opener=_open_nonblocking) as handle:
             mode = os.fstat(handle.fileno()).st_mode
             if stat.S_ISDIR(mode):
                 raise IsADirectoryError
