@@ -11,6 +11,7 @@ against ``python -c pass``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import statistics
@@ -50,17 +51,13 @@ def parse_speed(files: list[bytes], repeat: int) -> dict[str, float]:
 
     def aishellc() -> None:
         for data in files:
-            try:
+            with contextlib.suppress(UserError):
                 parse(data)
-            except UserError:
-                pass
 
     def buildkit() -> None:
         for text in texts:
-            try:
+            with contextlib.suppress(dockerfile.GoParseError):
                 dockerfile.parse_string(text)
-            except dockerfile.GoParseError:
-                pass
 
     def dockerfile_parse() -> None:
         for text in texts:
