@@ -20,6 +20,7 @@ from aishellc import ast
 from aishellc.errors import UserError
 from aishellc.parser import parse
 from aishellc.parser.buildkit_view import buildkit_view
+from aishellc.parser.expansion import go_quote
 from tests.corpus import (
     ROOT,
     corpus_dir,
@@ -28,8 +29,7 @@ from tests.corpus import (
     needs_corpus,
     roundtrip_files,
 )
-
-dockerfile = pytest.importorskip("dockerfile")
+from tests.oracle import package_view
 
 # Why the package and aishellc differ, by reason (the keys of docs/buildkit-differences.md).
 UNKNOWN_INSTRUCTION = "unknown-instruction"  # BuildKit's instruction parser rejects the file
@@ -52,30 +52,6 @@ DIFFERENCES = {
 }
 # Differences where BuildKit as a whole rejects the file, as aishellc does.
 REJECTED_BY_BUILDKIT = {UNKNOWN_INSTRUCTION, UTF32}
-
-
-def package_view(path: Path) -> list[dict[str, Any]] | dict[str, str]:
-    try:
-        commands = dockerfile.parse_file(str(path))
-    except (dockerfile.GoParseError, dockerfile.GoIOError, UnicodeDecodeError) as exc:
-        return {"error": str(exc)}
-    return [
-        {
-            "cmd": c.cmd,
-            "sub_cmd": c.sub_cmd,
-            "json": c.json,
-            "original": c.original,
-            "start_line": c.start_line,
-            "end_line": c.end_line,
-            "flags": list(c.flags),
-            "value": list(c.value),
-            "heredocs": [
-                {"name": h.name, "content": h.content, "file_descriptor": h.file_descriptor}
-                for h in c.heredocs
-            ],
-        }
-        for c in commands
-    ]
 
 
 def our_view(path: Path) -> list[dict[str, Any]] | dict[str, str]:
@@ -124,27 +100,6 @@ def test_every_difference_is_documented() -> None:
 
 
 # --- upstream's result files ---------------------------------------------------------------
-
-
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif ch.isprintable() or ch == " ":
-            out.append(ch)
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def dump_values(node: ast.Instruction) -> list[str]:

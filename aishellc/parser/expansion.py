@@ -86,7 +86,7 @@ def _display(ch: str) -> str:
     return ch if ch != _EOF else _EOF_DISPLAY
 
 
-def _go_quote(text: str) -> str:
+def go_quote(text: str) -> str:
     """Quote ``text`` the way Go's ``%q`` verb does (``strconv.Quote``)."""
     out = ['"']
     for ch in text:
@@ -129,7 +129,7 @@ class ExpansionError(ValueError):
     """
 
     def __init__(self, reason: str, word: str) -> None:
-        super().__init__(f"failed to process {_go_quote(word)}: {reason}")
+        super().__init__(f"failed to process {go_quote(word)}: {reason}")
         self.reason = reason
         self.word = word
 
