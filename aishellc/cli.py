@@ -8,10 +8,8 @@ cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (se
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -36,6 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
     from aishellc.emit.ast_json import node_json
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.buildkit_view import buildkit_view
@@ -209,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         if os.environ.get("AISHELLC_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(
             f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: {exc}\n"
