@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 from aishellc import ast
+from aishellc.ast import SourceMap
 from aishellc.cli import run
 from aishellc.diagnostics import Diagnostic, Rule, all_rules
+from aishellc.errors import UserError
+from aishellc.parser.decode import decode
 from aishellc.passes import PassContext
+from tests.corpus import corpus_files, needs_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -198,3 +202,28 @@ def test_rule_all_lists_every_rule() -> None:
     for line, rule in zip(lines, all_rules(), strict=True):
         assert line.split()[1:3] == [rule.name, rule.severity]
         assert line.endswith(rule.summary)
+
+
+@needs_corpus
+def test_corpus_diagnostics_lie_inside_their_files() -> None:
+    """Every diagnostic on every corpus file points into the file (hadolint's invariant,
+    with columns): a line that exists, columns within it (the end may be one past it)."""
+    files = [str(path) for path in corpus_files()]
+    out, err = io.StringIO(), io.StringIO()
+    status = run(["check", "--format", "json", *files], out, err)
+    assert status in (0, 1, 2)
+    for record in json.loads(out.getvalue()):
+        data = Path(record["path"]).read_bytes()
+        try:
+            text = decode(data, record["path"]).text
+        except UserError:
+            assert record["code"] == "AIS001"
+            continue
+        source = SourceMap(text)
+        where = f"{record['path']}:{record['line']}:{record['column']} {record['code']}"
+        assert 1 <= record["line"] <= record["end_line"] <= source.line_count, where
+        assert 1 <= record["column"] <= len(source.line_text(record["line"])) + 1, where
+        end_text = source.line_text(record["end_line"])
+        assert 1 <= record["end_column"] <= len(end_text) + 1, where
+        if record["line"] == record["end_line"]:
+            assert record["column"] <= record["end_column"], where
