@@ -1,0 +1,1 @@
+"""Printers and renderers: the only part of aishellc that produces output text."""

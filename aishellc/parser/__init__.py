@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from aishellc import ast
@@ -44,11 +46,24 @@ def parse_with_lines(
 
 
 def read_dockerfile(path: str | Path) -> bytes:
-    """The bytes of a Dockerfile, or a UserError saying why it cannot be read."""
+    """The bytes of a Dockerfile, or a UserError saying why it cannot be read.
+
+    Only regular files are read: a FIFO or a device would block or never end.
+    """
     name = str(path)
     where = Location(name, 1, 1)
     try:
-        return Path(path).read_bytes()
+        with open(path, "rb", opener=_open_nonblocking) as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise UserError(
+                    "is not a regular file (a FIFO, socket or device)",
+                    where,
+                    help="pass the Dockerfile itself",
+                )
+            return handle.read()
     except FileNotFoundError:
         raise UserError("no such file", where, help="check the path") from None
     except IsADirectoryError:
@@ -59,6 +74,11 @@ def read_dockerfile(path: str | Path) -> bytes:
         raise UserError("permission denied", where, help="make the file readable") from None
     except OSError as exc:
         raise UserError(f"cannot read the file: {exc.strerror}", where) from None
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    # O_NONBLOCK: opening a FIFO with no writer must not hang before we can check its type.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def parse_file(path: str | Path) -> ast.Document:

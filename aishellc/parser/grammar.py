@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -44,8 +45,14 @@ class _Tuples(Transformer[Any, Any]):
         return children
 
 
-def make_parser(escape: str, *, strict: bool = False, transform: bool = True) -> Lark:
-    """A fresh LALR parser; ``strict`` turns grammar conflicts and collisions into errors."""
+def make_parser(
+    escape: str, *, strict: bool = False, transform: bool = True, cache: str | None = None
+) -> Lark:
+    """A fresh LALR parser; ``strict`` turns grammar conflicts and collisions into errors.
+
+    ``cache`` names a file where lark keeps its grammar analysis between runs.
+    """
+    options: dict[str, Any] = {"cache": cache} if cache else {}
     return Lark(
         grammar_for_escape(escape),
         parser="lalr",
@@ -53,10 +60,38 @@ def make_parser(escape: str, *, strict: bool = False, transform: bool = True) ->
         strict=strict,
         transformer=_Tuples() if transform else None,
         maybe_placeholders=False,
+        **options,
     )
+
+
+def cache_dir() -> Path | None:
+    """A private per-user folder for the grammar analysis, or None if none can be made.
+
+    Not the shared temp folder lark would use by default: the cache is a pickle, and a
+    file another user could plant there would run code when loaded.
+    """
+    if os.environ.get("AISHELLC_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "aishellc"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return folder
 
 
 @functools.cache
 def parser_for(escape: str) -> Lark:
-    """The shared parser for an escape character, built on first use."""
-    return make_parser(escape)
+    """The shared parser for an escape character, built on first use (cached on disk)."""
+    folder = cache_dir()
+    if folder is None:
+        return make_parser(escape)
+    name = "backslash" if escape == "\\" else "backtick"
+    try:
+        return make_parser(escape, cache=str(folder / f"grammar-{name}.lark-cache"))
+    except OSError:
+        return make_parser(escape)

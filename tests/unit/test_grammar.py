@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from aishellc.parser.grammar import grammar_for_escape, grammar_text, make_parser
+from aishellc.parser.grammar import cache_dir, grammar_for_escape, grammar_text, make_parser
 
 
 @pytest.mark.parametrize("escape", ["\\", "`"])
@@ -53,3 +54,30 @@ def test_backtick_variant_only_changes_escape_terminals() -> None:
 def test_every_instruction_has_a_rule(line: str, rule: str) -> None:
     (result,) = cast(list[Any], make_parser("\\").parse(line + "\n"))
     assert result[0] == rule
+
+
+def test_grammar_cache_lives_in_a_private_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AISHELLC_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = cache_dir()
+    assert folder == tmp_path / "aishellc"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    parser = make_parser("\\", cache=str(folder / "grammar-test.lark-cache"))
+    assert (folder / "grammar-test.lark-cache").is_file()
+    assert parser.parse("FROM a\n")
+
+
+def test_grammar_cache_refuses_a_shared_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AISHELLC_NO_CACHE", raising=False)
+    shared = tmp_path / "aishellc"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache_dir() is None
+    monkeypatch.setenv("AISHELLC_NO_CACHE", "1")
+    shared.chmod(0o700)
+    assert cache_dir() is None

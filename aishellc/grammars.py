@@ -1,0 +1,194 @@
+"""Grammars for the values that aishellc prints into Dockerfiles and shell scripts.
+
+Every value from a config file or a flag that ends up in generated text passes one of
+these predicates first. They are deliberately narrow: each accepts only characters that
+are inert in a POSIX shell word and in a Dockerfile line (no whitespace, quotes, ``$``,
+backticks, ``#``, ``\\``, ``;``, ``&``, ``|``, ``<``, ``>``, ``(``, ``)``, ``*``, ``?``,
+``!``), so a value that passes can never change the meaning of the line it lands in.
+
+The predicates return ``bool``; callers turn a ``False`` into a located ``UserError``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- Docker image references (github.com/distribution/reference, grammar.go) -----------
+_ALNUM = r"[a-z0-9]+"
+_SEPARATOR = r"(?:[_.]|__|-+)"
+_PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
+_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN_NAME = rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*"
+_IPV6 = r"\[[a-fA-F0-9:]+\]"
+_HOST = rf"(?:{_DOMAIN_NAME}|{_IPV6})"
+_DOMAIN = rf"{_HOST}(?::[0-9]+)?"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+
+_REFERENCE_RE = re.compile(
+    rf"(?P<name>(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
+    rf"(?::(?P<tag>{_TAG}))?"
+    rf"(?:@(?P<digest>{_DIGEST}))?",
+    re.ASCII,
+)
+_NAME_MAX = 255
+
+_REGISTRY_RE = re.compile(rf"{_DOMAIN}(?:/{_PATH_COMPONENT})*", re.ASCII)
+_TAG_PREFIX_RE = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*", re.ASCII)
+
+
+def is_image_reference(value: str) -> bool:
+    """A Docker image reference: ``[host[:port]/]path[:tag][@digest]``.
+
+    A ``sha256`` digest must have exactly 64 hex digits, as Docker requires.
+    """
+    match = _REFERENCE_RE.fullmatch(value)
+    if match is None or len(match["name"]) > _NAME_MAX:
+        return False
+    digest = match["digest"]
+    if digest is not None and digest.startswith("sha256:"):
+        return re.fullmatch(r"sha256:[0-9a-f]{64}", digest) is not None
+    return True
+
+
+def is_registry(value: str) -> bool:
+    """An image registry prefix: ``host[:port][/path]``, e.g. ``ghcr.io/acme``."""
+    return _REGISTRY_RE.fullmatch(value) is not None and len(value) <= _NAME_MAX
+
+
+def is_tag_prefix(value: str) -> bool:
+    """The repository name our tags use (``aishell`` in ``aishell:foundation-…``)."""
+    return _TAG_PREFIX_RE.fullmatch(value) is not None and len(value) <= 128
+
+
+# --- Debian packages (Debian Policy 5.6.1 and 5.6.12) --------------------------------
+_APT_NAME_RE = re.compile(r"[a-z0-9][a-z0-9+.-]+", re.ASCII)
+_APT_VERSION_RE = re.compile(r"(?:[0-9]+:)?[0-9][A-Za-z0-9.+~-]*", re.ASCII)
+
+
+def is_apt_package(value: str) -> bool:
+    """A Debian package name, optionally pinned: ``name`` or ``name=version``."""
+    name, sep, version = value.partition("=")
+    if _APT_NAME_RE.fullmatch(name) is None:
+        return False
+    return not sep or _APT_VERSION_RE.fullmatch(version) is not None
+
+
+def apt_package_name(value: str) -> str:
+    """The name part of a (validated) ``name[=version]`` apt spec."""
+    return value.partition("=")[0]
+
+
+# --- Downloads -----------------------------------------------------------------------
+_URL_RE = re.compile(
+    rf"https://{_DOMAIN}(?:/[A-Za-z0-9._~%/+=,@:-]*)?",
+    re.ASCII,
+)
+_SHA256_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def is_https_url(value: str) -> bool:
+    """An ``https://`` URL made only of shell-inert characters (no query string)."""
+    return _URL_RE.fullmatch(value) is not None and len(value) <= 2048
+
+
+def is_sha256(value: str) -> bool:
+    """A sha256 digest: 64 lowercase hex digits."""
+    return _SHA256_RE.fullmatch(value) is not None
+
+
+# --- Files, commands, environment ----------------------------------------------------
+_FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+-]{0,127}", re.ASCII)
+_PATH_PART_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._+-]*", re.ASCII)
+_WORD_RE = re.compile(r"[A-Za-z0-9._/=:,+@%-]{1,256}", re.ASCII)
+_ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}", re.ASCII)
+_ENV_VALUE_RE = re.compile(r"[A-Za-z0-9._/:,@%+=-]{1,1024}", re.ASCII)
+_VERSION_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}", re.ASCII)
+_SLUG_RE = re.compile(r"[a-z][a-z0-9-]{0,39}", re.ASCII)
+_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}", re.ASCII)
+
+
+def is_slug(value: str) -> bool:
+    """A lowercase identifier such as a harness or tool name: ``[a-z][a-z0-9-]{0,39}``."""
+    return _SLUG_RE.fullmatch(value) is not None
+
+
+def is_file_name(value: str) -> bool:
+    """A single file name (no ``/``, no leading ``-`` or ``.``), e.g. an installed binary."""
+    return _FILE_NAME_RE.fullmatch(value) is not None
+
+
+def is_relative_path(value: str) -> bool:
+    """A relative path inside an archive: ``a/b/c``, no ``..``, no leading ``-`` or ``/``."""
+    if not value or len(value) > 512:
+        return False
+    return all(
+        _PATH_PART_RE.fullmatch(part) is not None and part != ".." for part in value.split("/")
+    )
+
+
+def is_absolute_path(value: str) -> bool:
+    """An absolute, normalised directory path such as ``/usr/local/share/bbin``."""
+    if not value.startswith("/") or value == "/" or value.endswith("/"):
+        return False
+    return is_relative_path(value[1:])
+
+
+def is_shell_word(value: str) -> bool:
+    """One argument of a generated command: inert in sh, unquoted (``--version``, ``a=b``)."""
+    return _WORD_RE.fullmatch(value) is not None
+
+
+def is_env_name(value: str) -> bool:
+    """An environment variable name."""
+    return _ENV_NAME_RE.fullmatch(value) is not None
+
+
+def is_env_value(value: str) -> bool:
+    """An environment variable value with no quoting or expansion characters."""
+    return _ENV_VALUE_RE.fullmatch(value) is not None
+
+
+def is_tool_version(value: str) -> bool:
+    """The version label of a downloaded tool (``1.12.218``, ``v0.17.1``)."""
+    return _VERSION_RE.fullmatch(value) is not None
+
+
+def is_user_name(value: str) -> bool:
+    """A login name accepted by Debian's ``useradd`` defaults."""
+    return _USER_RE.fullmatch(value) is not None
+
+
+_SYSTEM_DIRS = (
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/home",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/sys",
+    "/tmp",
+    "/usr/bin",
+    "/usr/lib",
+    "/usr/local/bin",
+    "/usr/local/lib",
+    "/usr/sbin",
+    "/usr/share",
+    "/var/lib",
+)
+_NO_SUBDIRS = ("/dev", "/etc", "/proc", "/sys", "/usr/bin", "/usr/local/bin", "/usr/sbin")
+
+
+def is_writable_dir(value: str) -> bool:
+    """A directory the image user may own: an absolute path that is neither a system
+    directory, nor holds one, nor lies in one whose contents must stay root's."""
+    if not is_absolute_path(value):
+        return False
+    if any(system == value or system.startswith(f"{value}/") for system in _SYSTEM_DIRS):
+        return False
+    return not any(value.startswith(f"{system}/") for system in _NO_SUBDIRS)

@@ -1,0 +1,60 @@
+"""The installed wheel works on its own: the grammar ships inside it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+    )
+    (built,) = out.glob("aishellc-*.whl")
+    return built
+
+
+def test_wheel_contains_the_grammar(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "aishellc/grammar/dockerfile.lark" in names
+    assert "aishellc/parser/grammar.py" in names
+
+
+def test_installed_wheel_parses(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+    )
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("# escape=`\nFROM aishell:base\nRUN echo `\n  hi\n")
+    # Run outside the checkout, so only the installed package can provide the grammar.
+    result = subprocess.run(
+        [str(env_dir / "bin" / "aishellc"), "parse", "--format", "buildkit", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"value": ["echo   hi"]' in result.stdout
+    module = subprocess.run(
+        [str(python), "-c", "import aishellc.parser.grammar as g; print(g.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert str(env_dir) in module.stdout
