@@ -8,15 +8,16 @@ cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (se
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
+
+if TYPE_CHECKING:
+    from aishellc.report import FileResult
 
 EXIT_OK = 0
 EXIT_DIAGNOSTICS = 1
@@ -33,6 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import json
+
     from aishellc.emit.ast_json import node_json
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.buildkit_view import buildkit_view
@@ -60,6 +63,70 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+def _check_file(path: str) -> tuple[FileResult, UserError | None]:
+    """Parse and check one file: its result, and the error if it could not be read or parsed
+    (the result then holds that error as an AIS001 diagnostic)."""
+    from aishellc.parser import parse, read_dockerfile
+    from aishellc.parser.decode import decode
+    from aishellc.passes import PassContext, run_passes
+    from aishellc.passes.parse_errors import diagnostic_from_error
+    from aishellc.report import FileResult
+
+    text: str | None = None
+    try:
+        data = read_dockerfile(path)
+        text = decode(data, path).text
+        document = parse(data, path)
+    except UserError as exc:
+        return FileResult(path, text, [diagnostic_from_error(exc)]), exc
+    _, diagnostics = run_passes(document, PassContext(path=path))
+    return FileResult(path, text, diagnostics), None
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.report import write
+
+    results: list[FileResult] = []
+    unreadable = False
+    for path in dict.fromkeys(args.files):  # each file once, in the order given
+        result, error = _check_file(path)
+        results.append(result)
+        if error is not None:
+            unreadable = True
+            if args.format != "text":  # the text report already says it on stdout
+                err.write(error.render() + "\n")
+    write(args.format, out, results)
+    if unreadable:
+        return EXIT_USAGE
+    if any(d.severity == "error" for result in results for d in result.diagnostics):
+        return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
+def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.diagnostics import all_rules, rule_for
+    from aishellc.report.rule_docs import render_rule
+
+    rules = all_rules()
+    if args.all:
+        width = max((len(rule.name) for rule in rules), default=0)
+        for listed in rules:
+            out.write(
+                f"{listed.code}  {listed.name:<{width}}  {listed.severity:<7}  {listed.summary}\n"
+            )
+        return EXIT_OK
+    if args.code is None:
+        raise UserError("aishellc rule: give a rule code, or --all to list them")
+    rule = rule_for(args.code)
+    if rule is None:
+        known = ", ".join(listed.code for listed in rules)
+        raise UserError(
+            f"aishellc rule: unknown rule code `{args.code}`", help=f"known codes: {known}"
+        )
+    out.write(render_rule(rule))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aishellc",
@@ -80,6 +147,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="json: aishellc's AST; buildkit: BuildKit's own view of each instruction",
     )
     parse_cmd.set_defaults(handler=_cmd_parse)
+
+    check_cmd = commands.add_parser(
+        "check",
+        help="lint Dockerfiles; exit 1 on error diagnostics, 2 on unreadable input",
+        description="Lint aishell sandbox Dockerfiles. Exit codes: 0 no error diagnostics "
+        "(warnings and infos allowed), 1 error diagnostics, 2 usage error or a file that "
+        "cannot be read or parsed (reported as AIS001).",
+    )
+    check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    check_cmd.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text: for people (default); json: an array of diagnostics; sarif: SARIF 2.1.0",
+    )
+    check_cmd.set_defaults(handler=_cmd_check)
+
+    rule_cmd = commands.add_parser(
+        "rule", help="explain a diagnostic code", description="Print a rule's documentation."
+    )
+    rule_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. AIS001")
+    rule_cmd.add_argument("--all", action="store_true", help="list every rule")
+    rule_cmd.set_defaults(handler=_cmd_rule)
     return parser
 
 
@@ -119,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         if os.environ.get("AISHELLC_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         sys.stderr.write(
             f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: {exc}\n"

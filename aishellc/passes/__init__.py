@@ -15,6 +15,7 @@ import attrs
 
 from aishellc import ast
 from aishellc.diagnostics import Diagnostic
+from aishellc.passes import parse_errors as parse_errors  # registers AIS001
 from aishellc.passes.suppressions import apply_suppressions
 
 # The harness binaries of DESIGN.md's registry and the npm packages that install them; the

@@ -1,0 +1,46 @@
+"""``--format json``: one array of every diagnostic, for scripts and editors.
+
+Each diagnostic is an object with ``path`` (as given on the command line), ``line``,
+``column``, ``end_line``, ``end_column`` (1-based; the end is exclusive: the position just
+after the last marked character), ``severity`` (``error``, ``warning`` or ``info``),
+``code``, ``name`` (the rule's name), ``message``, ``help`` and ``url`` (the rule's section
+in ``docs/rules.md``). Sorted by path, line, column and code; keys sorted; one trailing
+newline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TextIO
+
+from aishellc.diagnostics import Diagnostic, rule_for
+from aishellc.report import FileResult, rule_anchor, sorted_results
+
+RULES_DOC = "docs/rules.md"
+
+
+def write(stream: TextIO, results: Sequence[FileResult]) -> None:
+    records = [
+        record(result.path, diagnostic)
+        for result in sorted_results(results)
+        for diagnostic in result.diagnostics
+    ]
+    stream.write(json.dumps(records, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def record(path: str, diagnostic: Diagnostic) -> dict[str, object]:
+    rule = rule_for(diagnostic.code)
+    return {
+        "path": path,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "end_line": diagnostic.end_line,
+        "end_column": diagnostic.end_column,
+        "severity": diagnostic.severity,
+        "code": diagnostic.code,
+        "name": rule.name if rule is not None else None,
+        "message": diagnostic.message,
+        "help": diagnostic.help or None,
+        "url": f"{RULES_DOC}#{rule_anchor(diagnostic.code)}" if rule is not None else None,
+    }
