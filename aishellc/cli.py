@@ -29,8 +29,8 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        raise UserError(f"{self.prog}: {message}", help=f"run `{self.prog} --help`")
+        # Raised, not printed: run() writes it to the stream it was given.
+        raise UserError(f"{self.prog}: {message}", help=f"run `{self.prog} --help` for usage")
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
