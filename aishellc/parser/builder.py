@@ -198,11 +198,10 @@ class Builder:
     def word(self, token: Token) -> ast.Word:
         return ast.Word(str(token), span=self.token_span(token))
 
-    def command(self, raw: Raw) -> ast.Command:
-        rule, (token,) = raw
+    def command(self, token: Token) -> ast.Command:
         span = self.token_span(token)
         text = str(token)
-        if rule == "exec_form":
+        if token.type == "JSON_ARRAY":
             args = bw.parse_json_array(text)
             assert args is not None
             return ast.ExecCommand(tuple(args), span=span)
@@ -227,9 +226,9 @@ class Builder:
 
     def fields(self, args: list[Any]) -> tuple[tuple[ast.Word, ...], bool]:
         """COPY/ADD/VOLUME paths: JSON array words, or whitespace-separated words."""
-        if len(args) == 1 and args[0][0] == "json_paths":
-            return self.json_words(args[0][1][0]), True
-        tokens = [child[1][0] for child in args]
+        if len(args) == 1 and args[0].type == "JSON_ARRAY":
+            return self.json_words(args[0]), True
+        tokens: list[Token] = args
         if tokens and str(tokens[0]).startswith("["):
             # BuildKit tries the whole argument text as JSON first.
             start = _start(tokens[0])
@@ -284,11 +283,11 @@ def _from(
 ) -> ast.From:
     if not args:
         b.fail_at(tok, "FROM requires either one or three arguments", "write FROM image [AS name]")
-    image_token = args[0][1][0]
+    image_token = args[0]
     image = ast.ImageRef(str(image_token), span=b.token_span(image_token))
     if len(args) == 1:
         return ast.From(kw, flags, image)
-    as_token, (_, (name_token,)) = args[1], args[2]
+    as_token, name_token = args[1], args[2]
     return ast.From(kw, flags, image, b.word(as_token), b.word(name_token))
 
 
@@ -330,21 +329,21 @@ def _pairs_instruction(cls: type[ast.Env] | type[ast.Label]) -> Build:
     def build(
         b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token
     ) -> ast.Instruction:
+        if args and args[0].type == "FIELD":
+            # The legacy form: the first word has no `=`, the rest of the line is the value.
+            key_token = args[0]
+            if len(args) < 2:
+                b.fail_at(
+                    key_token,
+                    f"{cls.NAME} must have two arguments",
+                    help=f"write {cls.NAME} {key_token}=value",
+                )
+            value_token = args[1]
+            span = b.span(b.start_of(key_token), b.end_of(value_token))
+            legacy = ast.KeyValue(str(key_token), str(value_token), True, span=span)
+            return cls(kw, flags, (legacy,))
         pairs: list[ast.KeyValue] = []
-        for rule, children in args:
-            if rule == "legacy_pair":
-                key_token = children[0]
-                if len(children) < 2:
-                    b.fail_at(
-                        key_token,
-                        f"{cls.NAME} must have two arguments",
-                        help=f"write {cls.NAME} {key_token}=value",
-                    )
-                value_token = children[1]
-                span = b.span(b.start_of(key_token), b.end_of(value_token))
-                pairs.append(ast.KeyValue(str(key_token), str(value_token), True, span=span))
-                continue
-            (token,) = children
+        for token in args:
             text = str(token)
             if b.escape in text:
                 words = bw.parse_words(text, b.escape)
@@ -358,7 +357,7 @@ def _pairs_instruction(cls: type[ast.Env] | type[ast.Label]) -> Build:
 
 def _arg(b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token) -> ast.Arg:
     decls = []
-    for _, (token,) in args:
+    for token in args:
         text = str(token)
         if b.escape in text:
             words = bw.parse_words(text, b.escape)
@@ -389,7 +388,7 @@ def _volume(
 def _expose(
     b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token
 ) -> ast.Expose:
-    return ast.Expose(kw, flags, tuple(b.word(child[1][0]) for child in args))
+    return ast.Expose(kw, flags, tuple(b.word(token) for token in args))
 
 
 def _string_instruction(
@@ -398,7 +397,7 @@ def _string_instruction(
     def build(
         b: Builder, kw: str, flags: tuple[ast.Flag, ...], args: list[Any], tok: Token
     ) -> ast.Instruction:
-        value = b.word(args[0][1][0]) if args else None
+        value = b.word(args[0]) if args else None
         return cls(kw, flags, value)
 
     return build
@@ -409,18 +408,14 @@ def _healthcheck(
 ) -> ast.Healthcheck:
     if not args:
         return ast.Healthcheck(kw, flags)
-    rule, children = args[0]
-    kind_token = children[0]
+    kind_token, *rest = args
     kind = b.word(kind_token)
-    if rule == "check_none":
-        if len(children) > 1:
-            b.fail_at(children[1], "HEALTHCHECK NONE takes no arguments")
+    if kind_token.type == "NONE":
+        if rest:
+            b.fail_at(rest[0], "HEALTHCHECK NONE takes no arguments")
         return ast.Healthcheck(kw, flags, kind)
-    if rule == "check_other":
-        # BuildKit's parser keeps any type word; only CMD and NONE build.
-        command = b.command(("shell_form", children[1:])) if len(children) > 1 else None
-        return ast.Healthcheck(kw, flags, kind, command)
-    command = b.command(children[1]) if len(children) > 1 else None
+    # CMD takes a command; BuildKit's parser keeps any other type word with the rest as text.
+    command = b.command(rest[0]) if rest else None
     return ast.Healthcheck(kw, flags, kind, command)
 
 
