@@ -20,11 +20,23 @@ CASES = [
     ("invalid-utf8", b"FROM alpine\nRUN echo \xff\xfe\n", ":2:10: invalid UTF-8 byte 0xff"),
     ("utf16-bom", "FROM alpine\n".encode("utf-16"), ":1:1: file is encoded as UTF-16"),
     ("unterminated-heredoc", b"FROM alpine\nRUN <<EOF\necho hi\n", ":2:1: unterminated heredoc"),
-    ("broken-json", b'FROM alpine\nCMD ["echo", ["nested"]]\n', ":2:5: when using JSON array syntax"),
+    (
+        "broken-json",
+        b'FROM alpine\nCMD ["echo", ["nested"]]\n',
+        ":2:5: when using JSON array syntax",
+    ),
     ("unknown-instruction", b"FROM alpine\nRUNN echo\n", ":2:1: unknown instruction: RUNN"),
-    ("line-too-long", b"FROM alpine\nRUN " + b"x" * 70000 + b"\n", ":2:1: line is longer than 65535 bytes"),
+    (
+        "line-too-long",
+        b"FROM alpine\nRUN " + b"x" * 70000 + b"\n",
+        ":2:1: line is longer than 65535 bytes",
+    ),
     ("env-without-value", b"FROM alpine\nENV PATH\n", ":2:5: ENV must have two arguments"),
-    ("from-arguments", b"FROM alpine extra\n", ":1:13: FROM requires either one or three arguments"),
+    (
+        "from-arguments",
+        b"FROM alpine extra\n",
+        ":1:13: FROM requires either one or three arguments",
+    ),
     ("bad-escape", b"# escape=x\nFROM alpine\n", ":1:1: invalid escape token"),
 ]
 

@@ -1,0 +1,55 @@
+"""Shared fixtures: golden files under ``tests/golden/`` and ``pytest --update-goldens``.
+
+A golden test renders something and hands it to the ``golden`` fixture with the path of its
+expected file. Normally the two must be equal; with ``--update-goldens`` the expected file
+is (re)written instead, and the change is reviewed as a diff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+Golden = Callable[[Path, str], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite the expected files under tests/golden/ instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """True when the run should rewrite golden files rather than compare with them."""
+    return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def golden(update_goldens: bool) -> Golden:
+    """``golden(expected_path, actual_text)``: compare with (or rewrite) a golden file.
+
+    Files are read and written as UTF-8 with no newline translation.
+    """
+
+    def check(expected_path: Path, actual: str) -> None:
+        if update_goldens:
+            expected_path.parent.mkdir(parents=True, exist_ok=True)
+            expected_path.write_bytes(actual.encode("utf-8"))
+            return
+        if not expected_path.is_file():
+            pytest.fail(f"{expected_path} is missing; create it with `pytest --update-goldens`")
+        expected = expected_path.read_bytes().decode("utf-8")
+        assert actual == expected, (
+            f"output differs from {expected_path}; if the change is intended, "
+            "run `pytest --update-goldens` and review the diff"
+        )
+
+    return check
