@@ -76,3 +76,19 @@ def test_compiling_twice_gives_the_same_bytes(name: str, tmp_path: Path) -> None
     other = compile_case(GOLDEN / name, tmp_path / "elsewhere" / "two")
     assert first.code == again.code == other.code == 0
     assert first_files == tree(again.outdir) == tree(other.outdir)
+
+
+def test_the_test_foundation_downloads_nothing():
+    from aishellc.config import Config
+    from aishellc.emit.foundation import render_foundation
+
+    config = Config.load(GOLDEN / "aishellc.toml")
+    foundation = config.foundation
+    assert foundation.base_image == "debian:bookworm-slim"
+    assert foundation.active_tools == ()
+    assert "gosu" in foundation.apt_packages
+    text = render_foundation(config).dockerfile
+    assert "github" not in text.lower() and "curl -" not in text and "https://" not in text
+    for case in CASES:
+        expected = (GOLDEN / case / "expected" / "foundation.Dockerfile").read_text()
+        assert "github" not in expected.lower(), case
