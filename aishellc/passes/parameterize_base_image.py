@@ -90,10 +90,12 @@ def parameterize_base_image(document: ast.Document, context: PassContext) -> Pas
 
 
 def _our_arg(graph: StageGraph, context: PassContext) -> GlobalArg | None:
-    """The global ARG an earlier run of this pass inserted, if there is one."""
+    """The global ARG an earlier run of this pass inserted, if there is one: the last
+    declaration of ``AISHELL_BASE[_N]`` (the one FROMs see), alone on its line, with a
+    foundation image as its default."""
     prefix = context.base_arg
-    for arg in graph.global_args:
-        name = arg.name
+    last: dict[str, GlobalArg] = {arg.name: arg for arg in graph.global_args}
+    for name, arg in last.items():
         numbered = name.startswith(prefix + "_") and name[len(prefix) + 1 :].isdigit()
         single = len(arg.instruction.args) == 1
         if (name == prefix or numbered) and single and is_foundation_image(arg.value, context):

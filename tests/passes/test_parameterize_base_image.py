@@ -196,6 +196,20 @@ ARG AISHELL_BASE_1=x
 """,
     ),
     (
+        "an ARG that looks like ours but is declared again is the user's",
+        """\
+ARG AISHELL_BASE=aishell:foundation
+ARG AISHELL_BASE
+FROM aishell:base
+""",
+        """\
+ARG AISHELL_BASE_1=aishell:foundation-0123456789ab
+ARG AISHELL_BASE=aishell:foundation
+ARG AISHELL_BASE
+FROM ${AISHELL_BASE_1}
+""",
+    ),
+    (
         "FROM through a global ARG: the FROM is rewritten, the user's ARG kept",
         """\
 ARG BASE=aishell:base
