@@ -36,9 +36,12 @@ _EXEC_SUBCOMMANDS: Mapping[str, frozenset[str]] = {
     "yarn": frozenset({"dlx"}),
 }
 _EXEC_PROGRAMS = frozenset({"npx", "bunx"})
-# Options of npx/npm exec/dlx whose value is a separate word.
+# Options whose value is the next word: the package of npx/npm exec/dlx, and others.
 _PACKAGE_OPTIONS = frozenset({"-p", "--package"})
-_VALUE_OPTIONS = frozenset({"-c", "--call", "--prefix", "--registry", "--cache", "--userconfig"})
+_VALUE_OPTIONS = frozenset(
+    {"-c", "--call", "--prefix", "--registry", "--cache", "--userconfig", "--loglevel"}
+    | {"-C", "--dir", "--cwd", "-F", "--filter"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -85,18 +88,18 @@ def _classify(use: CommandUse) -> tuple[str, Sequence[str]]:
         return "", ()
     if name in _EXEC_PROGRAMS:
         return "run", _executed(argv)
-    words = [word for word in argv if not word.startswith("-")]
+    words = _operands(argv)
     if not words:
         return "", ()
     if name == "yarn":
         if words[:2] == ["global", "add"]:
-            return "install", _operands(argv, after=("global", "add"))
+            return "install", words[2:]
         if words[0] in _EXEC_SUBCOMMANDS["yarn"]:
             return "run", _executed(argv[argv.index(words[0]) + 1 :])
         return "", ()
     subcommand = words[0]
     if subcommand in _INSTALL_SUBCOMMANDS.get(name, ()) and _is_global(argv):
-        return "install", _operands(argv, after=(subcommand,))
+        return "install", words[1:]
     if subcommand in _EXEC_SUBCOMMANDS.get(name, ()):
         return "run", _executed(argv[argv.index(subcommand) + 1 :])
     return "", ()
@@ -108,19 +111,16 @@ def _is_global(argv: Sequence[str]) -> bool:
     return any(pair == ("--location", "global") for pair in itertools.pairwise(argv))
 
 
-def _operands(argv: Sequence[str], after: Sequence[str]) -> list[str]:
-    """The non-option words after the subcommand words ``after``."""
-    pending = list(after)
+def _operands(argv: Sequence[str]) -> list[str]:
+    """The words of ``argv`` that are not options or option values."""
     operands = []
     skip = False
     for word in argv:
         if skip:
             skip = False
-        elif pending and word == pending[0]:
-            pending.pop(0)
         elif word in _VALUE_OPTIONS:
             skip = True
-        elif not pending and not word.startswith("-"):
+        elif not word.startswith("-"):
             operands.append(word)
     return operands
 

@@ -8,13 +8,16 @@ round-trips through aishellc's parser; and the rewrite is idempotent.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from aishellc.emit.printer import print_document
+from aishellc.errors import UserError
 from aishellc.parser import parse
-from aishellc.passes import PassContext
+from aishellc.passes import PassContext, run_passes
 from aishellc.passes.parameterize_base_image import parameterize_base_image
 from tests.passes.rewrite_oracle import assert_rewrite_is_faithful
 
@@ -143,3 +146,57 @@ def test_the_rewrite_is_idempotent(text: str) -> None:
 def test_the_output_round_trips_through_the_parser(text: str) -> None:
     once = rewrite(text)
     assert print_document(parse(once)) == once
+
+
+SHELL_PIECES = [
+    "claude doctor",
+    "sudo -u developer codex",
+    "echo 'a b' \"c $(gemini)\"",
+    "&&",
+    "||",
+    ";",
+    "|",
+    "if true; then pi; fi",
+    "bash -c 'opencode run'",
+    "npm i -g @anthropic-ai/claude-code",
+    "npx @openai/codex",
+    "`claude`",
+    "\\",
+    "#",
+    "'",
+    '"',
+    "$(",
+    ")",
+]
+
+
+@st.composite
+def runs(draw: st.DrawFn) -> str:
+    """A stage built on aishell with RUNs of random shell fragments, in every form."""
+    lines = ["FROM aishell:base"]
+    for _ in range(draw(st.integers(1, 4))):
+        script = " ".join(draw(st.lists(st.sampled_from(SHELL_PIECES), min_size=1, max_size=6)))
+        form = draw(st.sampled_from(["shell", "exec", "heredoc", "bash-heredoc", "continued"]))
+        if form == "shell":
+            lines.append("RUN " + script)
+        elif form == "exec":
+            lines.append('RUN ["sh", "-c", ' + json.dumps(script) + "]")
+        elif form == "heredoc":
+            lines += ["RUN <<EOF", script, "EOF"]
+        elif form == "bash-heredoc":
+            lines += ["RUN bash <<'EOF'", script, "EOF"]
+        else:
+            lines += ["RUN true \\", "  && " + script]
+    return "\n".join(lines) + "\n"
+
+
+@given(runs())
+def test_the_passes_take_any_shell_code(text: str) -> None:
+    try:
+        document = parse(text)
+    except UserError:
+        return
+    lines = text.splitlines()
+    for diagnostic in run_passes(document, CONTEXT)[1]:
+        assert 1 <= diagnostic.line <= diagnostic.end_line <= len(lines)
+        assert diagnostic.column <= len(lines[diagnostic.line - 1]) + 1
