@@ -146,18 +146,6 @@ class Stage:
     def shells(self) -> tuple[ast.Shell, ...]:
         return tuple(item for item in self.instructions if isinstance(item, ast.Shell))
 
-    @property
-    def runs(self) -> tuple[ast.Run, ...]:
-        return tuple(item for item in self.instructions if isinstance(item, ast.Run))
-
-    @property
-    def onbuild_triggers(self) -> tuple[ast.Instruction, ...]:
-        return tuple(
-            item.trigger
-            for item in self.instructions
-            if isinstance(item, ast.Onbuild) and item.trigger is not None
-        )
-
 
 @attrs.frozen
 class StageGraph:
