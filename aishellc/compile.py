@@ -44,9 +44,10 @@ from typing import Any
 import attrs
 
 from aishellc import __version__, ast
+from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
 from aishellc.config import Config, load_config
 from aishellc.context import context_inputs, load_ignore_rules
-from aishellc.diagnostics import Diagnostic, Rule, register
+from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
 from aishellc.emit.extension import ExtensionResult, render_extension
 from aishellc.emit.foundation import CONTEXT_DIR, render_foundation
@@ -91,92 +92,6 @@ IGNORE_FILE = EXTENSION_FILE + ".dockerignore"
 
 # A path inside the context that can be written as a .dockerignore pattern literally.
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
-
-UNPINNED_HARNESS = Rule(
-    code="AIS301",
-    name="unpinned-harness",
-    severity="info",
-    summary="A harness is installed at `latest`",
-    doc="""## What it does
-Reports each harness whose version is `latest` (a bare `--harness NAME`, or the default
-`claude@latest`).
-
-## Why is this bad?
-Tiers are tagged by a hash of their inputs. For `latest` the input is the word `latest`,
-not the release it resolves to, so the runtime hash does not change when a new release
-comes out: the tag keeps pointing at whatever was current when it was first built, and
-`aishellc plan` cannot say that the runtime is out of date.
-
-## Example
-```console
-aishellc .aishell/Dockerfile -o build --harness claude
-```
-
-Use instead:
-```console
-aishellc .aishell/Dockerfile -o build --harness claude@2.1.3
-```
-""",
-)
-
-RUNTIME_RUNS_AS_ROOT = Rule(
-    code="AIS302",
-    name="runtime-runs-as-root",
-    severity="info",
-    summary="The final image starts as root",
-    doc="""## What it does
-Reports a Dockerfile whose final stage never sets `USER` (nor inherits one from an
-earlier stage), so the image aishell runs starts as root, like the foundation.
-
-## Why is this bad?
-It is how aishell works by default: its entrypoint starts as root, moves the `developer`
-user to the host's ids and drops privileges with gosu. It is reported so the choice is
-visible: a final `USER` makes the container start as that user instead, and then the
-entrypoint cannot remap ids.
-
-## Example
-```dockerfile
-FROM aishell:base
-RUN apt-get update && apt-get install -y postgresql-client
-```
-
-Use instead (only to start as that user):
-```dockerfile
-FROM aishell:base
-RUN apt-get update && apt-get install -y postgresql-client
-USER developer
-```
-""",
-)
-
-UNRESTORABLE_USER = Rule(
-    code="AIS303",
-    name="inline-user-not-restorable",
-    severity="error",
-    summary="The inline strategy cannot restore the extension's final USER",
-    doc="""## What it does
-With `--harness-strategy inline` the harnesses are installed as root on top of the
-extension and the extension's final `USER` is written again afterwards. That needs a
-literal user name or id; this rule reports a final `USER` that uses variables or other
-text the runtime Dockerfile cannot repeat faithfully (its ARGs are not in scope there).
-
-## Why is this bad?
-The runtime image would start as the wrong user.
-
-## Example
-```dockerfile
-ARG APP_USER=developer
-USER ${APP_USER}
-```
-
-Use instead: the `stage` strategy (the default), which never changes the user, or
-```dockerfile
-USER developer
-```
-""",
-)
-
-register(UNPINNED_HARNESS, RUNTIME_RUNS_AS_ROOT, UNRESTORABLE_USER)
 
 
 @attrs.frozen

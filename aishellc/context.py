@@ -168,7 +168,7 @@ def load_ignore_rules(
     candidates = []
     if dockerfile is not None:
         candidates.append(dockerfile + ".dockerignore")
-    candidates.append(posixpath.join(context_dir, ".dockerignore"))
+    candidates.append(posixpath.normpath(posixpath.join(context_dir, ".dockerignore")))
     for candidate in candidates:
         try:
             data = _read_regular(candidate)

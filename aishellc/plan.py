@@ -6,8 +6,9 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
 
 - foundation: the configuration (``config``: apt packages, tools and their versions,
   images, user), the rendered template and the files it copies;
-- extension: the base tier's hash, the semantic sha256 of the Dockerfile, and every
-  context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``);
+- extension: the base tier's hash, the semantic sha256 of the user's Dockerfile
+  (``source.semantic_sha256``; the extension's own also covers aishellc's rewrite), and
+  every context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``);
 - runtime: the base tier's hash, the harness versions (``claude 2.1.331 -> 2.1.332``) and
   packages, the strategy and the template.
 
@@ -196,8 +197,13 @@ def _extension(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = _base_changed(entry, old)
-    if entry.get("semantic_sha256") != old.get("semantic_sha256"):
+    source, old_source = new.get("source") or {}, previous.get("source") or {}
+    if source.get("semantic_sha256") != old_source.get("semantic_sha256"):
         reasons.append("Dockerfile instructions changed")
+    elif not reasons and entry.get("semantic_sha256") != old.get("semantic_sha256"):
+        versions = (_version(previous), _version(new))
+        detail = f" (aishellc {versions[0]} -> {versions[1]})" if versions[0] != versions[1] else ""
+        reasons.append(f"the generated Dockerfile changed{detail}")
     files = {item["path"]: item for item in entry.get("inputs") or [] if isinstance(item, dict)}
     old_files = {item["path"]: item for item in old.get("inputs") or [] if isinstance(item, dict)}
     reasons.extend(_file_changes(old_files, files))
