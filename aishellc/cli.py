@@ -60,6 +60,20 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+def _write_json_error(out: TextIO, exc: UserError) -> None:
+    """For ``--format json``: the error as JSON on stdout (the CLI also prints it on
+    stderr and exits 2)."""
+    location = exc.location
+    error = {
+        "message": exc.message,
+        "path": location.path if location else None,
+        "line": location.line if location else None,
+        "column": location.column if location else None,
+        "help": exc.help,
+    }
+    out.write(json.dumps({"error": error}, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+
+
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.compile import CompileOptions, compile_dockerfile, write_output
     from aishellc.emit.manifest import diagnostic_record
@@ -73,9 +87,14 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         legacy=args.legacy,
         strategy=args.harness_strategy,
     )
-    result = compile_dockerfile(options)
-    if not result.has_errors:
-        write_output(result)
+    try:
+        result = compile_dockerfile(options)
+        if not result.has_errors:
+            write_output(result)
+    except UserError as exc:
+        if args.format == "json":
+            _write_json_error(out, exc)
+        raise
     path = result.source_path
     if args.format == "json":
         summary = {
@@ -108,8 +127,13 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.plan import load_manifest, make_plan, plan_json, render_text
 
-    new = load_manifest(args.manifest)
-    previous = load_manifest(args.previous) if args.previous is not None else None
+    try:
+        new = load_manifest(args.manifest)
+        previous = load_manifest(args.previous) if args.previous is not None else None
+    except UserError as exc:
+        if args.format == "json":
+            _write_json_error(out, exc)
+        raise
     plan = make_plan(new, previous)
     if args.format == "json":
         out.write(json.dumps(plan_json(plan), ensure_ascii=False, sort_keys=True, indent=2))

@@ -11,7 +11,6 @@ Skips cleanly without the corpus (see ``tests/corpus.py``).
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 from pathlib import Path
 
@@ -85,4 +84,3 @@ def test_compile_the_corpus(tmp_path: Path) -> None:
         again = compile_dockerfile(options)
         assert dict(again.files) == dict(result.files), name
     assert compiled > len(FILES) // 2, (compiled, refused)
-    os.sync()

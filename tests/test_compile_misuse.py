@@ -376,3 +376,40 @@ def test_an_output_symlink_is_kept(root: Path) -> None:
     assert result.code == 0, result.err
     assert (root / "build").is_symlink()
     assert b"claude-code@2.1.4" in (root / "real-build" / "runtime.Dockerfile").read_bytes()
+
+
+def test_a_device_in_the_context_is_refused(root: Path) -> None:
+    import stat
+
+    before = tree(root / "build")
+    (root / ".aishell" / "Dockerfile").write_text("FROM aishell:base\nCOPY dev/ /src/\n")
+    (root / "dev").mkdir()
+    try:
+        os.mknod(root / "dev" / "null", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert "context file dev/null is a device, which cannot be copied" in result.err
+    assert tree(root / "build") == before
+
+
+def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
+    import json
+
+    result = run_cli_in(
+        root, ".aishell/Dockerfile", "-o", "build", "--harness", "nope", "--format", "json"
+    )
+    assert result.code == 2
+    assert json.loads(result.out) == {
+        "error": {
+            "message": "--harness nope: unknown harness 'nope'",
+            "path": None,
+            "line": None,
+            "column": None,
+            "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
+        }
+    }
+    result = run_cli_in(root, "plan", "missing.json", "--format", "json")
+    assert result.code == 2
+    assert json.loads(result.out)["error"]["path"] == "missing.json"
