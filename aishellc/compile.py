@@ -245,6 +245,7 @@ class _Compiler:
         self.config = inputs.config
         self.files: dict[str, bytes] = {}
         self.source_sha = sha256_bytes(inputs.source)
+        self.extension_result: ExtensionResult | None = None
 
     def run(self) -> CompileResult:
         inputs = self.inputs
@@ -298,9 +299,6 @@ class _Compiler:
             final=final,
             manifest=manifest,
         )
-
-    extension_result: ExtensionResult | None = None
-    runtime_spec: RuntimeSpec | None = None
 
     def foundation(self) -> TierBuild:
         config = self.config
@@ -378,7 +376,6 @@ class _Compiler:
             needs = {extension.tag: "extension"}
             if strategy == "stage":
                 needs[foundation.tag] = "foundation"
-        self.runtime_spec = spec
         text = render_runtime(spec)
         self.files[RUNTIME_FILE] = text.encode()
         template = sha256_text(text)
