@@ -11,9 +11,12 @@ local stand-ins that share their names with Docker Hub's.
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import re
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -30,6 +33,9 @@ STAND_IN_IMAGES = (DEBIAN_IMAGE, NODE_IMAGE)
 #   #6 CACHED
 _STEP_TITLE = re.compile(r"^#(\d+) (\[.*)$", re.MULTILINE)
 _STEP_CACHED = re.compile(r"^#(\d+) CACHED$", re.MULTILINE)
+# A step that ran ends with its duration:
+#   #7 DONE 13.4s
+_STEP_DONE = re.compile(r"^#(\d+) DONE \d+(?:\.\d+)?s$", re.MULTILINE)
 
 
 class DockerError(RuntimeError):
@@ -156,6 +162,36 @@ def build(
     return done.stdout
 
 
+def build_command(
+    argv: Sequence[str], cwd: Path, timeout: float | None = None
+) -> tuple[str, float]:
+    """Run a ``docker build`` argv as aishellc's manifest writes it; return output and seconds.
+
+    The argv is used as it is, with two additions this engine needs: ``--network=host`` (no
+    bridge network) and ``--progress=plain`` (text to assert on), inserted before the build
+    context, which is the last argument. ``docker`` becomes Debian's client. Paths in the
+    argv are relative to the folder aishellc ran in, ``cwd``.
+    """
+    if len(argv) < 3 or argv[0] != "docker" or argv[1] != "build":
+        raise ValueError(f"not a docker build command: {list(argv)}")
+    args = [*argv[1:-1], "--network=host", "--progress=plain", argv[-1]]
+    started = time.monotonic()
+    done = subprocess.run(
+        [DOCKER, *args],
+        cwd=cwd,
+        env=docker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise DockerError(args, done.returncode, done.stdout)
+    return done.stdout, seconds
+
+
 def run(
     image: str,
     *cmd: str,
@@ -182,3 +218,77 @@ def cached_steps(build_output: str) -> list[str]:
     """The titles of the steps that a ``--progress=plain`` build answered from its cache."""
     titles = dict(_STEP_TITLE.findall(build_output))
     return [titles.get(number, f"#{number}") for number in _STEP_CACHED.findall(build_output)]
+
+
+def executed_steps(build_output: str) -> list[str]:
+    """The titles of the steps that a ``--progress=plain`` build ran (not from its cache).
+
+    Only titled steps (``[stage n/m] INSTRUCTION``) count; the build's own bookkeeping
+    (loading the Dockerfile, exporting the image) is left out.
+    """
+    titles = dict(_STEP_TITLE.findall(build_output))
+    cached = set(_STEP_CACHED.findall(build_output))
+    ran = dict.fromkeys(n for n in _STEP_DONE.findall(build_output) if n not in cached)
+    return [titles[number] for number in ran if number in titles]
+
+
+def image_layers(tag: str) -> list[str]:
+    """The diff IDs of an image's layers, bottom first."""
+    done = docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", tag)
+    layers = json.loads(done.stdout)
+    if not isinstance(layers, list) or not all(isinstance(x, str) for x in layers):
+        raise DockerError(("image", "inspect", tag), 0, done.stdout)
+    return layers
+
+
+def image_size(tag: str) -> int:
+    """The bytes of all an image's layers, uncompressed (what ``docker images`` shows)."""
+    return int(docker("image", "inspect", "--format", "{{.Size}}", tag).stdout)
+
+
+def image_user(tag: str) -> str:
+    """The ``USER`` an image's containers start as (empty for root)."""
+    return docker("image", "inspect", "--format", "{{.Config.User}}", tag).stdout.strip()
+
+
+def layer_bytes_added(
+    layers: Mapping[str, Sequence[str]],
+    sizes: Mapping[str, int],
+    new: Sequence[str],
+    old: Sequence[str],
+) -> int:
+    """Bytes of the layers that images ``new`` hold and no image of ``old`` holds.
+
+    ``layers`` maps every image to its diff IDs (bottom first) and ``sizes`` maps every image
+    of ``new`` to its size. A layer is identified by its chain (itself and every layer below
+    it), as the engine stores it, and counted once however many new images share it. The
+    bytes of the layers between two new images of one chain are the difference of their
+    sizes, so each image's new layers must start where some new image ends (a tier of
+    aishellc's chain always does). Raises ``ValueError`` when they do not.
+    """
+    old_chains = {tuple(layers[tag][:n]) for tag in old for n in range(1, len(layers[tag]) + 1)}
+    segments: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    for tag in new:
+        chain = tuple(layers[tag])
+        # The new images below this one (and itself), by their number of layers.
+        below = {
+            len(layers[other]): other
+            for other in new
+            if chain[: len(layers[other])] == tuple(layers[other])
+        }
+        bounds = sorted({0, *below})
+        for start, end in itertools.pairwise(bounds):
+            if chain[:end] in old_chains:
+                continue
+            if any(chain[:n] in old_chains for n in range(start + 1, end)):
+                raise ValueError(f"{tag}: its old layers end inside the layers {start}..{end}")
+            low = sizes[below[start]] if start else 0
+            segments[(chain[:start], chain[:end])] = sizes[below[end]] - low
+    return sum(segments.values())
+
+
+def new_layer_bytes(new: Sequence[str], old: Sequence[str]) -> int:
+    """:func:`layer_bytes_added`, with the layers and sizes read from the engine."""
+    layers = {tag: image_layers(tag) for tag in {*new, *old}}
+    sizes = {tag: image_size(tag) for tag in set(new)}
+    return layer_bytes_added(layers, sizes, new, old)
