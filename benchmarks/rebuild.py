@@ -1,7 +1,7 @@
 """What does a harness bump cost? Two tiers (``--legacy``) against three, in one run.
 
     scripts/docker-sandbox start
-    python benchmarks/rebuild.py [--quick] [--write docs/benchmarks.md] [--keep]
+    python benchmarks/rebuild.py [--quick] [--repeat N] [--write docs/benchmarks.md] [--keep]
 
 For each layout — two-tier (``--legacy``: the harnesses in the base, the project's
 extension on top), three-tier ``inline`` and three-tier ``stage`` — and each case:
@@ -11,14 +11,16 @@ extension on top), three-tier ``inline`` and three-tier ``stage`` — and each c
   a few minutes on two cores), one project;
 - three light projects sharing one foundation, bumped one after the other;
 
-the projects are compiled with Claude Code at ``INITIAL`` and built (not timed), then
-recompiled with a version that was never built before in this run and rebuilt: every tier
+the projects are compiled with Claude Code at ``INITIAL`` and built (not timed), then bumped
+``--repeat`` times (3) in a row, each time recompiled with a version that was never built
+before in this run and rebuilt: every tier
 in build order with the manifest's own ``docker build`` argv (plus ``--network=host`` and
 ``--progress=plain``), each timed (wall seconds). Tiers the plan leaves alone are answered
 from the cache; the script checks that their image IDs did not change and that the new
 version runs (``claude --version`` in the final image). New layer bytes are the layers the
 bumped images hold that the images before the bump did not (a layer shared by several
-projects counted once).
+projects counted once). The table shows, per case, the bump with the median total and the
+range of the totals: the npm install's time varies from run to run with the registry.
 
 Between layouts the npm cache mount is cleared. The run starts by removing the build cache
 and the ``aishellc-bench`` images of earlier runs, so that no version is a cache hit from an
@@ -57,10 +59,31 @@ from tests.e2e.tiers import (  # noqa: E402
 )
 
 TAG_PREFIX = "aishellc-bench"
-INITIAL = "2.1.321"
-# Claude Code releases (npm), each the target of one bump; all install a ~384 MB native
-# binary, as INITIAL does.
+INITIAL = "2.1.296"
+# Claude Code releases on npm after INITIAL (2.1.297, .298, .313 and .320 do not exist), each
+# the target of at most one bump in a run; every one installs a native binary of 270-400 MB.
 BUMPS = (
+    "2.1.299",
+    "2.1.300",
+    "2.1.301",
+    "2.1.302",
+    "2.1.303",
+    "2.1.304",
+    "2.1.305",
+    "2.1.306",
+    "2.1.307",
+    "2.1.308",
+    "2.1.309",
+    "2.1.310",
+    "2.1.311",
+    "2.1.312",
+    "2.1.314",
+    "2.1.315",
+    "2.1.316",
+    "2.1.317",
+    "2.1.318",
+    "2.1.319",
+    "2.1.321",
     "2.1.322",
     "2.1.323",
     "2.1.324",
@@ -153,20 +176,37 @@ CASES = (
 
 
 @dataclass
-class Result:
-    layout: str
-    case: Case
-    bump: tuple[str, str]
+class Bump:
+    """One bump of every project of a case, from one version to the next."""
+
+    versions: tuple[str, str]
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIERS, 0.0))
-    rebuilt: list[str] = field(default_factory=list)
-    new_bytes: int = 0
-    npm_runs: int = 0
     per_project: list[float] = field(default_factory=list)
-    setup_seconds: float = 0.0
+    rebuilt: list[str] = field(default_factory=list)
+    npm_runs: int = 0
+    new_bytes: int = 0
 
     @property
     def total(self) -> float:
         return sum(self.seconds.values())
+
+
+@dataclass
+class Result:
+    layout: str
+    case: Case
+    bumps: list[Bump] = field(default_factory=list)
+    setup_seconds: float = 0.0
+
+    @property
+    def median(self) -> Bump:
+        """The bump with the median total (the lower one of the middle two)."""
+        ordered = sorted(self.bumps, key=lambda bump: bump.total)
+        return ordered[(len(ordered) - 1) // 2]
+
+    @property
+    def total(self) -> float:
+        return self.median.total
 
 
 class Bench:
@@ -179,42 +219,60 @@ class Bench:
         self.tags.update(compiled.tags.values())
         return compiled
 
-    def run_case(self, layout: str, case: Case, bump: str) -> Result:
+    def run_case(self, layout: str, case: Case, versions: Sequence[str]) -> Result:
+        """Build the case's projects at INITIAL, then bump them to each of ``versions``."""
         layout_args = LAYOUTS[layout]
         slug = re.sub(r"[^a-z0-9]+", "-", f"{layout}-{case.name}-{case.projects}").strip("-")
         projects = [
             write_project(self.workdir / slug / f"p{i}", dockerfile, CONFIG)
             for i, dockerfile in enumerate(case.dockerfiles, 1)
         ]
-        result = Result(layout, case, (INITIAL, bump))
+        result = Result(layout, case)
 
-        # Before: every project built at INITIAL (not part of the bump's cost).
+        # Before: every project built at INITIAL (not part of any bump's cost).
         started = time.monotonic()
-        before: list[Compiled] = []
+        current: list[Compiled] = []
         for project in projects:
             compiled = self.compile(project, INITIAL, layout_args)
             for tier in compiled.build_order:
                 build_tier(compiled, tier)
-            before.append(compiled)
+            current.append(compiled)
         result.setup_seconds = time.monotonic() - started
+
+        previous_version = INITIAL
+        for version in versions:
+            bump, current = self.bump(slug, current, version, layout_args)
+            bump.versions = (previous_version, version)
+            previous_version = version
+            say(
+                f"  {bump.versions[0]} -> {version}: {bump.total:.1f} s "
+                f"({', '.join(f'{t} {s:.1f}' for t, s in bump.seconds.items())}), "
+                f"npm ran {bump.npm_runs}x, {mb(bump.new_bytes)} new"
+            )
+            result.bumps.append(bump)
+        return result
+
+    def bump(
+        self, slug: str, before: list[Compiled], version: str, layout_args: Sequence[str]
+    ) -> tuple[Bump, list[Compiled]]:
+        """Recompile each project at ``version``, ask the plan, build every tier in order."""
+        bump = Bump(("", version))
         ids_before = {
             (i, tier): dockerutil.image_id(c.tag(tier))
             for i, c in enumerate(before)
             for tier in c.build_order
         }
-
-        # The bump: recompile each project, ask the plan, build every tier in order.
         after: list[Compiled] = []
-        for i, (project, old) in enumerate(zip(projects, before, strict=True)):
+        for i, old in enumerate(before):
             previous = keep_manifest(old)
-            compiled = self.compile(project, bump, layout_args)
+            compiled = self.compile(old.project, version, layout_args)
             rebuild = plan(compiled, previous)["rebuild"]
             project_seconds = 0.0
             for tier in compiled.build_order:
                 built = build_tier(compiled, tier)
-                result.seconds[tier] += built.seconds
+                bump.seconds[tier] += built.seconds
                 project_seconds += built.seconds
-                result.npm_runs += sum(
+                bump.npm_runs += sum(
                     '"npm", "install"' in step for step in dockerutil.executed_steps(built.output)
                 )
                 changed = built.image_id != ids_before[(i, tier)]
@@ -223,20 +281,19 @@ class Bench:
                         f"{slug} p{i + 1}: the plan says {rebuild}, but {tier} "
                         f"{'changed' if changed else 'did not change'}"
                     )
-            result.per_project.append(project_seconds)
-            for tier in rebuild:
-                if tier not in result.rebuilt:
-                    result.rebuilt.append(tier)
-            version = dockerutil.run(compiled.final, "claude", "--version").split()[0]
-            if version != bump:
-                raise RuntimeError(f"{compiled.final} runs claude {version}, not {bump}")
+            bump.per_project.append(project_seconds)
+            bump.rebuilt.extend(t for t in rebuild if t not in bump.rebuilt)
+            ran = dockerutil.run(compiled.final, "claude", "--version").split()[0]
+            if ran != version:
+                raise RuntimeError(f"{compiled.final} runs claude {ran}, not {version}")
             after.append(compiled)
 
-        result.new_bytes = dockerutil.new_layer_bytes(
-            [c.tag(t) for c in after for t in c.build_order],
-            [c.tag(t) for c in before for t in c.build_order],
-        )
-        return result
+        new_tags = [c.tag(t) for c in after for t in c.build_order]
+        old_tags = [c.tag(t) for c in before for t in c.build_order]
+        bump.new_bytes = dockerutil.new_layer_bytes(new_tags, old_tags)
+        # The images before the bump are not needed any more: keep the disk from filling.
+        dockerutil.remove_images(*sorted(set(old_tags) - set(new_tags)))
+        return bump, after
 
 
 def clear_npm_cache() -> None:
@@ -299,18 +356,21 @@ def table(results: Sequence[Result]) -> list[str]:
         (r.case.name, r.case.projects): r.total for r in results if r.layout.startswith("two")
     }
     lines = [
-        "| layout | extension | projects | bump | plan rebuilds | foundation s | extension s "
-        "| runtime s | total s | npm runs | new layers | two-tier ÷ this |",
-        "|---|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        "| layout | extension | projects | plan rebuilds | foundation s | extension s "
+        "| runtime s | total s | range s | npm runs | new layers | two-tier ÷ this |",
+        "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
+        m = r.median
         base = baseline.get((r.case.name, r.case.projects))
         ratio = f"{base / r.total:.1f}x" if base else "–"
+        totals = [b.total for b in r.bumps]
         lines.append(
-            f"| {r.layout} | {r.case.name} | {r.case.projects} | {r.bump[0]} → {r.bump[1]} "
-            f"| {', '.join(r.rebuilt)} | {r.seconds['foundation']:.1f} "
-            f"| {r.seconds['extension']:.1f} | {r.seconds['runtime']:.1f} | {r.total:.1f} "
-            f"| {r.npm_runs} | {mb(r.new_bytes)} | {ratio} |"
+            f"| {r.layout} | {r.case.name} | {r.case.projects} | {', '.join(m.rebuilt)} "
+            f"| {m.seconds['foundation']:.1f} | {m.seconds['extension']:.1f} "
+            f"| {m.seconds['runtime']:.1f} | **{m.total:.1f}** "
+            f"| {min(totals):.1f}–{max(totals):.1f} | {m.npm_runs} | {mb(m.new_bytes)} "
+            f"| {ratio} |"
         )
     return lines
 
@@ -340,7 +400,7 @@ def goals(results: Sequence[Result]) -> list[str]:
             goal = ""
             if layout == "three-tier stage":
                 goal = f" (goal ≤ 1.3x: {'met' if ratio <= 1.3 else 'NOT met'})"
-            each = " + ".join(f"{s:.1f}" for s in three.per_project)
+            each = " + ".join(f"{s:.1f}" for s in three.median.per_project)
             lines.append(
                 f"- Three projects, {layout}: {three.total:.1f} s ({each}) against one "
                 f"project's {one.total:.1f} s, {ratio:.2f}x{goal}."
@@ -349,11 +409,12 @@ def goals(results: Sequence[Result]) -> list[str]:
 
 
 def report(results: Sequence[Result], setup: float) -> str:
-    cases = [
-        "Claude Code bumps, each to a version never built before in the run: "
-        + ", ".join(f"{r.layout} {r.case.name} ×{r.case.projects}: {r.bump[1]}" for r in results)
-        + ".",
-        f"Setting the projects up at {INITIAL} (not in the table) took {setup:.0f} s.",
+    bumps = max((len(r.bumps) for r in results), default=0)
+    versions = [
+        f"{r.layout}, {r.case.name} ×{r.case.projects}: "
+        + " → ".join([r.bumps[0].versions[0], *(b.versions[1] for b in r.bumps)])
+        for r in results
+        if r.bumps
     ]
     return "\n".join(
         [
@@ -362,11 +423,19 @@ def report(results: Sequence[Result], setup: float) -> str:
             "",
             *machine(),
             "",
+            f"Each case was bumped {bumps} times in a row, each time to a Claude Code version "
+            "never built before in the run; the table shows the bump with the median total "
+            "(its seconds per tier, npm runs and new layer bytes) and the range of the totals.",
+            "",
             *table(results),
             "",
             *goals(results),
             "",
-            *cases,
+            "Versions:",
+            "",
+            *(f"- {line}" for line in versions),
+            "",
+            f"Building the projects at {INITIAL} first (not in the table) took {setup:.0f} s.",
             END,
         ]
     )
@@ -391,6 +460,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="light extensions only")
     parser.add_argument("--write", type=Path, help="put the results into this Markdown file")
     parser.add_argument("--keep", action="store_true", help="keep the images and build cache")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="bumps per case, each to a new version (3)"
+    )
     args = parser.parse_args(argv)
 
     problem = dockerutil.engine_problem()
@@ -403,14 +475,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     cases = [c for c in CASES if not (args.quick and c.name == "heavy")]
-    if len(cases) * len(LAYOUTS) > len(BUMPS):
-        raise SystemExit("not enough bump versions")
+    if args.repeat < 1 or len(cases) * len(LAYOUTS) * args.repeat > len(BUMPS):
+        most = len(BUMPS) // (len(cases) * len(LAYOUTS))
+        raise SystemExit(f"--repeat: from 1 to {most} ({len(BUMPS)} versions to bump to)")
     say("removing earlier runs' images and the build cache")
     remove_bench_images()
     dockerutil.docker("builder", "prune", "--all", "--force")
 
+    # Round r of bumps takes the r-th slice of BUMPS, one version for each case in turn: the
+    # binary grows from release to release (~270 MB at 2.1.299, ~380 MB at 2.1.332), so every
+    # case gets an early, a middle and a late version rather than one case all the big ones.
+    cells = [(layout, case) for layout in LAYOUTS for case in cases]
+    targets = {
+        cell: [BUMPS[r * len(cells) + i] for r in range(args.repeat)]
+        for i, cell in enumerate(cells)
+    }
     results: list[Result] = []
-    versions = iter(BUMPS)
     workdir = Path(tempfile.mkdtemp(prefix="aishellc-rebuild-"))
     bench = Bench(workdir)
     setup = 0.0
@@ -418,15 +498,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for layout in LAYOUTS:
             clear_npm_cache()
             for case in cases:
-                bump = next(versions)
-                say(f"{layout}, {case.name} x{case.projects}: {INITIAL} then {bump}")
-                result = bench.run_case(layout, case, bump)
+                versions = targets[(layout, case)]
+                say(f"{layout}, {case.name} x{case.projects}: {INITIAL}, then {versions}")
+                result = bench.run_case(layout, case, versions)
                 setup += result.setup_seconds
-                say(
-                    f"  set up in {result.setup_seconds:.0f} s; bump {result.total:.1f} s "
-                    f"({', '.join(f'{t} {s:.1f}' for t, s in result.seconds.items())}), "
-                    f"{mb(result.new_bytes)} new"
-                )
                 results.append(result)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
