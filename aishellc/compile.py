@@ -34,7 +34,6 @@ aishellc runs in; nothing machine-specific (absolute paths, times) reaches any o
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -45,7 +44,7 @@ import attrs
 
 from aishellc import __version__, ast
 from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
-from aishellc.config import Config, load_config
+from aishellc.config import Config, default_config, load_config
 from aishellc.context import context_inputs, load_ignore_rules
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
@@ -78,7 +77,6 @@ from aishellc.hashing import (
 )
 from aishellc.parser import parse, read_dockerfile
 
-DEFAULT_CONFIG_NAME = "aishellc.toml"
 PROJECT_FOLDERS = (".aishell", ".sandbox")
 LABEL_PREFIX = "aishell."
 BASE_NAME_LABEL = "org.opencontainers.image.base.name"
@@ -144,12 +142,6 @@ def default_context(dockerfile: str) -> str:
     if Path(absolute(folder)).name in PROJECT_FOLDERS:
         return posixpath.normpath(posixpath.join(folder, ".."))
     return posixpath.normpath(folder)
-
-
-def default_config(dockerfile: str) -> str | None:
-    """``aishellc.toml`` next to the Dockerfile, if there is one."""
-    candidate = posixpath.join(posixpath.dirname(dockerfile), DEFAULT_CONFIG_NAME)
-    return candidate if os.path.lexists(candidate) else None
 
 
 def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:

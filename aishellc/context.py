@@ -48,8 +48,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
-from docker.utils.build import Pattern, PatternMatcher
-from docker.utils.fnmatch import fnmatchcase
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
@@ -120,33 +118,33 @@ def read_ignore_file(data: bytes) -> list[str]:
     return patterns
 
 
-class _CaseSensitivePattern(Pattern):  # type: ignore[misc]
-    """docker-py's pattern, matched case-sensitively as Docker does on Linux (docker-py
-    lower-cases both sides, the Windows convention)."""
-
-    def match(self, filepath: str) -> bool:
-        return bool(fnmatchcase(filepath, self.cleaned_pattern))
-
-
 class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``."""
+    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``.
+
+    docker-py (and its HTTP stack) is imported only when there are patterns to match.
+    """
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
-        matcher = PatternMatcher([])
-        # PatternMatcher always re-includes ".dockerignore" (what the classic builder
-        # did); BuildKit honours the patterns for it like for any file, so it is left out.
-        matcher.patterns = [p for p in map(_CaseSensitivePattern, patterns) if p.dirs]
-        self._matcher = matcher
-        self._negations = [p for p in matcher.patterns if p.exclusion]
+        self._matcher: Any = None
+        self._negations: list[Any] = []
+        if self.patterns:
+            from aishellc import dockerignore
+
+            self._matcher = dockerignore.pattern_matcher(self.patterns)
+            self._negations = [p for p in self._matcher.patterns if p.exclusion]
 
     def ignored(self, path: str) -> bool:
         """Whether a context path (relative, ``/``-separated) is excluded."""
-        return bool(path) and bool(self._matcher.matches(path))
+        return self._matcher is not None and bool(path) and bool(self._matcher.matches(path))
 
     def may_reinclude_under(self, directory: str) -> bool:
         """Whether a ``!pattern`` could re-include something below an ignored directory
         (conservative: True whenever it cannot be ruled out)."""
+        if not self._negations:
+            return False
+        from aishellc.dockerignore import fnmatchcase
+
         parts = directory.split("/")
         for pattern in self._negations:
             dirs: list[str] = pattern.dirs
