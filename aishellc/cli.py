@@ -164,7 +164,7 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.compile import CompileOptions, compile_dockerfile, write_output
-    from aishellc.emit.manifest import diagnostic_record
+    from aishellc.report.json import record as diagnostic_record
 
     options = CompileOptions(
         dockerfile=args.dockerfile,
@@ -191,7 +191,7 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "final": result.final,
             "build_order": [tier.name for tier in result.tiers],
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
-            "diagnostics": [diagnostic_record(d, path) for d in result.diagnostics],
+            "diagnostics": [diagnostic_record(path, d) for d in result.diagnostics],
         }
         out.write(json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
     else:

@@ -53,7 +53,6 @@ from aishellc.emit.foundation import CONTEXT_DIR, render_foundation
 from aishellc.emit.manifest import (
     SCHEMA_VERSION,
     TierBuild,
-    diagnostic_record,
     render_json,
 )
 from aishellc.emit.output import check_output_folder, replace_folder
@@ -76,6 +75,7 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.parser import parse, read_dockerfile
+from aishellc.report.json import record as diagnostic_record
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
 LABEL_PREFIX = "aishell."
@@ -278,7 +278,7 @@ class _Compiler:
             "final": final,
             "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
             "build_order": [tier.name for tier in tiers],
-            "diagnostics": [diagnostic_record(d, inputs.path) for d in diagnostics],
+            "diagnostics": [diagnostic_record(inputs.path, d) for d in diagnostics],
         }
         self.files[MANIFEST_FILE] = render_json(manifest).encode()
         self.files[BAKE_FILE] = render_bake(tiers).encode()

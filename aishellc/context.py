@@ -51,6 +51,7 @@ import attrs
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
+from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
 
 _CHUNK = 1 << 20
@@ -254,7 +255,7 @@ def _instruction_sources(
         for flag in node.flags:
             if flag.name != "mount" or flag.value is None:
                 continue
-            fields = _mount_fields(flag.value)
+            fields = mount_fields(flag.value)
             if fields.get("type", "bind") != "bind" or fields.get("from"):
                 continue
             written = fields.get("source", fields.get("src", "."))
@@ -277,21 +278,6 @@ def _expand_or_fail(
             f"{node.NAME} source {word!r} cannot be expanded: {exc}",
             _location(path, node, where),
         ) from None
-
-
-def _mount_fields(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``--mount`` value (BuildKit reads it as CSV)."""
-    import csv
-
-    try:
-        rows = list(csv.reader([value]))
-    except csv.Error:
-        return {}
-    fields: dict[str, str] = {}
-    for field in rows[0] if rows else []:
-        key, _, item = field.partition("=")
-        fields[key.strip().lower()] = item
-    return fields
 
 
 def _location(path: str, node: ast.Instruction, where: ast.Node | None) -> Location:
