@@ -91,7 +91,7 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
 def _check_context(path: str, config_path: str | None) -> PassContext:
     """What the passes know: the harness registry of the config (``--config``, else
     ``aishellc.toml`` next to the Dockerfile), or the built-in one."""
-    from aishellc.config import default_config
+    from aishellc.config_location import default_config
     from aishellc.passes import PassContext
 
     chosen = config_path or default_config(path)

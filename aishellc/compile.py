@@ -44,7 +44,8 @@ import attrs
 
 from aishellc import __version__, ast
 from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
-from aishellc.config import Config, default_config, load_config
+from aishellc.config import Config, load_config
+from aishellc.config_location import default_config
 from aishellc.context import context_inputs, load_ignore_rules
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -354,15 +353,6 @@ def _sorted(value: Any) -> Any:
 def canonical_json(value: Any) -> bytes:
     """Deterministic JSON: sorted keys, no insignificant whitespace, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-DEFAULT_CONFIG_NAME = "aishellc.toml"
-
-
-def default_config(dockerfile: str) -> str | None:
-    """``aishellc.toml`` next to the Dockerfile, if there is one."""
-    candidate = posixpath.join(posixpath.dirname(dockerfile), DEFAULT_CONFIG_NAME)
-    return candidate if os.path.lexists(candidate) else None
 
 
 def load_config(path: str | os.PathLike[str] | None) -> Config:
