@@ -203,8 +203,21 @@ class StageGraph:
         return None
 
 
+# The graphs most recently asked for: every pass asks for the graph of the same document.
+_RECENT: list[tuple[ast.Document, PassContext, StageGraph]] = []
+
+
 def analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
     """The stage graph of a document (see the module docs)."""
+    for seen, seen_context, graph in _RECENT:
+        if seen is document and seen_context == context:
+            return graph
+    graph = _analyze_stages(document, context)
+    _RECENT[:] = [(document, context, graph), *_RECENT[:1]]
+    return graph
+
+
+def _analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
     lexer = WordLexer(escape=document.escape)
     instructions = document.instructions
     first_from = next(
