@@ -39,8 +39,10 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.emit.ast_json import node_json
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.buildkit_view import buildkit_view
+    from aishellc.report import needs_ascii_json
 
     status = EXIT_OK
+    ascii_only = needs_ascii_json(out)
     for path in args.files:
         record: dict[str, object] = {"path": path}
         try:
@@ -59,7 +61,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "help": exc.help,
             }
             status = EXIT_USAGE
-        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(json.dumps(record, ensure_ascii=ascii_only, sort_keys=True) + "\n")
     return status
 
 
@@ -199,7 +201,17 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
 
 
+def _tolerant_streams() -> None:
+    """Never fail on a character stdout or stderr cannot encode (a non-UTF-8 locale, a file
+    name that is not UTF-8): write it as a backslash escape instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     try:
         return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:
