@@ -1,0 +1,170 @@
+"""The fuzz harness: run a command in-process on one input and judge how it ended.
+
+The contract every input must keep (DESIGN.md, "Command line"): exit 0, 1 or 2; a non-zero
+exit says why (a located ``path:line:col:`` message); never a traceback, never exit 70 (an
+internal error), never an exception out of :func:`aishellc.cli.run`, never a hang. Outputs
+that are JSON must parse as JSON.
+
+A hang is caught twice: :func:`deadline` arms ``SIGALRM`` so a slow input raises
+:class:`Hang` in the test (hypothesis then reports and shrinks it), and a
+``faulthandler`` watchdog kills the whole run, with every thread's stack, should the
+input be stuck in C code where the signal handler cannot run.
+
+Counts: every run is tallied by command and by the generator that made the input; with
+``AISHELLC_FUZZ_STATS=FILE`` the tally is written to FILE as JSON when pytest ends.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import io
+import json
+import os
+import re
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import attrs
+
+from aishellc.cli import run
+
+SOFT_TIMEOUT = float(os.environ.get("AISHELLC_FUZZ_TIMEOUT", "10"))
+"""Seconds one command may take on one input before it counts as a hang."""
+HARD_TIMEOUT = SOFT_TIMEOUT * 6
+"""Seconds after which the watchdog ends the process (the signal could not interrupt)."""
+
+STATS_ENV = "AISHELLC_FUZZ_STATS"
+
+
+class Hang(BaseException):
+    """A command did not answer within :data:`SOFT_TIMEOUT` (a BaseException, so no
+    ``except Exception`` in the code under test can swallow it)."""
+
+
+@contextmanager
+def deadline(seconds: float = SOFT_TIMEOUT) -> Iterator[None]:
+    """Raise :class:`Hang` in the block after ``seconds``; end the process (with stacks)
+    after six times as long if the signal never gets through."""
+
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise Hang(f"no answer within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    faulthandler.dump_traceback_later(seconds * 6, exit=True)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        faulthandler.cancel_dump_traceback_later()
+
+
+@attrs.frozen
+class Outcome:
+    argv: tuple[str, ...]
+    code: int
+    out: str
+    err: str
+    seconds: float
+
+
+class Tally:
+    """Runs per command and per generator, and inputs per generator."""
+
+    def __init__(self) -> None:
+        self.commands: Counter[str] = Counter()
+        self.generators: Counter[str] = Counter()
+        self.inputs: Counter[str] = Counter()
+        self.exit_codes: Counter[str] = Counter()
+        self.slowest: tuple[float, str] = (0.0, "")
+
+    def add_input(self, generator: str) -> None:
+        self.inputs[generator] += 1
+
+    def add_run(self, command: str, generator: str, outcome: Outcome) -> None:
+        self.commands[command] += 1
+        self.generators[generator] += 1
+        self.exit_codes[f"{command}:{outcome.code}"] += 1
+        if outcome.seconds > self.slowest[0]:
+            self.slowest = (outcome.seconds, f"{generator}/{command}")
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "inputs": sum(self.inputs.values()),
+            "runs": sum(self.commands.values()),
+            "inputs_by_generator": dict(sorted(self.inputs.items())),
+            "runs_by_command": dict(sorted(self.commands.items())),
+            "runs_by_generator": dict(sorted(self.generators.items())),
+            "exit_codes": dict(sorted(self.exit_codes.items())),
+            "slowest_run": {"seconds": round(self.slowest[0], 3), "where": self.slowest[1]},
+        }
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.as_json(), indent=2) + "\n", encoding="utf-8")
+
+
+TALLY = Tally()
+
+_JSON_OUTPUT = {("parse", "json"), ("parse", "buildkit"), ("check", "json"), ("check", "sarif")}
+
+
+def run_command(argv: Sequence[str], timeout: float = SOFT_TIMEOUT) -> Outcome:
+    """Run ``aishellc ARGV`` in-process under :func:`deadline`."""
+    out, err = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with deadline(timeout):
+        code = run(list(argv), out, err)
+    return Outcome(tuple(argv), code, out.getvalue(), err.getvalue(), time.perf_counter() - started)
+
+
+def _format(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == "--format" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
+def check_outcome(outcome: Outcome, path: str) -> None:
+    """The fuzz property for one run; raises AssertionError naming what broke."""
+    argv, code, out, err = outcome.argv, outcome.code, outcome.out, outcome.err
+    command = argv[0]
+    assert code in (0, 1, 2), f"{' '.join(argv)}: exit {code}\nstderr: {err[:2000]}"
+    assert "Traceback" not in err, err
+    assert "Traceback (most recent call last)" not in out, out[:2000]
+    if code != 0:
+        located = re.compile(re.escape(path) + r":\d+:\d+: \S")
+        assert located.search(err) or located.search(out), (
+            f"{' '.join(argv)}: exit {code} without a located message\n"
+            f"stdout: {out[:1000]}\nstderr: {err[:1000]}"
+        )
+    fmt = _format(argv) or ("json" if command == "parse" else "text")
+    if (command, fmt) in _JSON_OUTPUT and out:
+        # JSON Lines are split on "\n" only: a string may hold U+2028 and friends.
+        documents = out.rstrip("\n").split("\n") if command == "parse" else [out]
+        for document in documents:
+            json.loads(document)
+
+
+def fuzz_commands(path: str, check_format: str = "text") -> list[tuple[str, list[str]]]:
+    """The parse and check runs every input goes through: ``(command, argv)``."""
+    return [
+        ("parse", ["parse", path]),
+        ("parse", ["parse", "--format", "buildkit", path]),
+        ("check", ["check", "--format", check_format, path]),
+    ]
+
+
+def fuzz_file(path: Path, data: bytes, generator: str, check_format: str = "text") -> None:
+    """Write ``data`` to ``path`` and run parse and check on it, checking each outcome."""
+    path.write_bytes(data)
+    TALLY.add_input(generator)
+    for command, argv in fuzz_commands(str(path), check_format):
+        outcome = run_command(argv)
+        TALLY.add_run(command, generator, outcome)
+        check_outcome(outcome, str(path))
