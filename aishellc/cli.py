@@ -8,6 +8,7 @@ cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (se
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -129,6 +130,89 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _write_json_error(out: TextIO, exc: UserError) -> None:
+    """For ``--format json``: the error as JSON on stdout (the CLI also prints it on
+    stderr and exits 2)."""
+    location = exc.location
+    error = {
+        "message": exc.message,
+        "path": location.path if location else None,
+        "line": location.line if location else None,
+        "column": location.column if location else None,
+        "help": exc.help,
+    }
+    out.write(json.dumps({"error": error}, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+
+
+def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.compile import CompileOptions, compile_dockerfile, write_output
+    from aishellc.emit.manifest import diagnostic_record
+
+    options = CompileOptions(
+        dockerfile=args.dockerfile,
+        outdir=args.outdir,
+        harnesses=tuple(args.harness),
+        context=args.context,
+        config=args.config,
+        legacy=args.legacy,
+        strategy=args.harness_strategy,
+    )
+    try:
+        result = compile_dockerfile(options)
+        if not result.has_errors:
+            write_output(result)
+    except UserError as exc:
+        if args.format == "json":
+            _write_json_error(out, exc)
+        raise
+    path = result.source_path
+    if args.format == "json":
+        summary = {
+            "written": not result.has_errors,
+            "outdir": result.outdir,
+            "final": result.final,
+            "build_order": [tier.name for tier in result.tiers],
+            "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
+            "diagnostics": [diagnostic_record(d, path) for d in result.diagnostics],
+        }
+        out.write(json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    else:
+        for diagnostic in result.diagnostics:
+            where = f"{path}:{diagnostic.line}:{diagnostic.column}"
+            err.write(f"{where}: {diagnostic.code} {diagnostic.message}\n")
+            if diagnostic.help:
+                err.write(f"  help: {diagnostic.help}\n")
+        if result.has_errors:
+            count = sum(d.severity == "error" for d in result.diagnostics)
+            err.write(f"aishellc: {count} error(s); {result.outdir}/ was not written\n")
+        else:
+            out.write(f"compiled {path} -> {result.outdir}/\n")
+            width = max(len(tier.name) for tier in result.tiers)
+            for tier in result.tiers:
+                out.write(f"  {tier.name:<{width}}  {tier.tag}\n")
+            out.write(f"build in order: aishellc plan {result.outdir}/manifest.json\n")
+    return EXIT_DIAGNOSTICS if result.has_errors else EXIT_OK
+
+
+def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.plan import load_manifest, make_plan, plan_json, render_text
+
+    try:
+        new = load_manifest(args.manifest)
+        previous = load_manifest(args.previous) if args.previous is not None else None
+    except UserError as exc:
+        if args.format == "json":
+            _write_json_error(out, exc)
+        raise
+    plan = make_plan(new, previous)
+    if args.format == "json":
+        out.write(json.dumps(plan_json(plan), ensure_ascii=False, sort_keys=True, indent=2))
+        out.write("\n")
+    else:
+        out.write(render_text(plan))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aishellc",
@@ -172,6 +256,72 @@ def build_parser() -> argparse.ArgumentParser:
     rule_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. AIS001")
     rule_cmd.add_argument("--all", action="store_true", help="list every rule")
     rule_cmd.set_defaults(handler=_cmd_rule)
+
+    compile_cmd = commands.add_parser(
+        "compile",
+        help="compile a sandbox Dockerfile into foundation, extension and runtime tiers "
+        "(the default command)",
+        description="Compile DOCKERFILE into OUTDIR: foundation.Dockerfile (+ foundation/), "
+        "extension.Dockerfile, runtime.Dockerfile, manifest.json, docker-bake.json. OUTDIR "
+        "is replaced atomically, and only when there are no error diagnostics. Exit codes: "
+        "0 written (warnings allowed), 1 error diagnostics (nothing written), 2 usage "
+        "error or input that cannot be read or parsed (nothing written).",
+    )
+    compile_cmd.add_argument("dockerfile", metavar="DOCKERFILE")
+    compile_cmd.add_argument(
+        "-o",
+        "--output",
+        dest="outdir",
+        metavar="OUTDIR",
+        required=True,
+        help="the output folder (created, or replaced as a whole)",
+    )
+    compile_cmd.add_argument(
+        "--harness",
+        action="append",
+        default=[],
+        metavar="NAME[@VERSION]",
+        help="a harness to install, e.g. claude@2.1.3 (repeatable; default: the config's "
+        "harnesses.default, else claude@latest)",
+    )
+    compile_cmd.add_argument(
+        "--context",
+        metavar="DIR",
+        help="the extension's build context (default: the parent of .aishell/ or "
+        ".sandbox/ holding the Dockerfile, else the Dockerfile's folder)",
+    )
+    compile_cmd.add_argument(
+        "--config",
+        metavar="FILE",
+        help="aishellc TOML configuration (default: aishellc.toml next to the Dockerfile, "
+        "when present)",
+    )
+    compile_cmd.add_argument(
+        "--legacy",
+        action="store_true",
+        help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
+    )
+    compile_cmd.add_argument(
+        "--harness-strategy",
+        choices=("stage", "inline"),
+        default=None,
+        help="stage: one cached stage per harness, copied in (default); inline: npm "
+        "install on top of the extension",
+    )
+    compile_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    compile_cmd.set_defaults(handler=_cmd_compile)
+
+    plan_cmd = commands.add_parser(
+        "plan",
+        help="which tiers must rebuild, why, and the commands to run",
+        description="Compare a new manifest.json with the previous one and list the tiers "
+        "to rebuild, with reasons and the docker build commands in order. Without "
+        "--previous every tier is listed.",
+    )
+    plan_cmd.add_argument("manifest", metavar="NEW_MANIFEST")
+    plan_cmd.add_argument("--previous", metavar="OLD_MANIFEST")
+    plan_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    plan_cmd.set_defaults(handler=_cmd_plan)
     return parser
 
 

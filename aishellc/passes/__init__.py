@@ -4,50 +4,52 @@ They run in the order of :data:`PASSES` (order matters: later passes see the tre
 ones returned). A pass never prints and never touches the file system. After the passes,
 ``# aishellc ignore=CODE`` comments drop the diagnostics they name (see
 :mod:`aishellc.passes.suppressions`).
+
+The order follows the pipeline of DESIGN.md: global-ARG resolution, the base rewrite,
+harness-usage analysis, then the other lints. Passes after the rewrite see the rewritten
+FROMs (no span of their own; :func:`aishellc.passes.spans.node_span` finds the original).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Sequence
 
-import attrs
-
-from aishellc import ast
+from aishellc import ast, compile_rules
 from aishellc.diagnostics import Diagnostic
-from aishellc.passes import parse_errors as parse_errors  # registers AIS001
+from aishellc.passes import parse_errors
+from aishellc.passes.context import (
+    DEFAULT_HARNESS_BINARIES,
+    Pass,
+    PassContext,
+    PassResult,
+)
+from aishellc.passes.entrypoint_override import check_entrypoint_override
+from aishellc.passes.final_stage_base import check_final_stage_base
+from aishellc.passes.find_harness_runs import find_harness_runs
+from aishellc.passes.global_expansion_errors import report_global_expansion_errors
+from aishellc.passes.onbuild_in_extension import check_onbuild_in_extension
+from aishellc.passes.parameterize_base_image import parameterize_base_image
 from aishellc.passes.suppressions import apply_suppressions
 
-# The harness binaries of DESIGN.md's registry and the npm packages that install them; the
-# compiler passes the configured registry instead.
-DEFAULT_HARNESS_BINARIES: Mapping[str, str] = MappingProxyType(
-    {
-        "claude": "@anthropic-ai/claude-code",
-        "codex": "@openai/codex",
-        "gemini": "@google/gemini-cli",
-        "opencode": "opencode-ai",
-        "pi": "@earendil-works/pi-coding-agent",
-        "openspec": "@fission-ai/openspec",
-    }
+__all__ = [
+    "DEFAULT_HARNESS_BINARIES",
+    "PASSES",
+    "Pass",
+    "PassContext",
+    "PassResult",
+    "compile_rules",
+    "parse_errors",
+    "run_passes",
+]
+
+PASSES: tuple[Pass, ...] = (
+    report_global_expansion_errors,
+    parameterize_base_image,
+    find_harness_runs,
+    check_final_stage_base,
+    check_onbuild_in_extension,
+    check_entrypoint_override,
 )
-
-
-@attrs.frozen
-class PassContext:
-    """What passes may know besides the tree."""
-
-    path: str = "Dockerfile"
-    # binary name -> npm package, for every harness that moves to the runtime tier
-    harness_binaries: Mapping[str, str] = DEFAULT_HARNESS_BINARIES
-    # the global ARG the base rewrite introduces, and the image it defaults to
-    base_arg: str = "AISHELL_BASE"
-    foundation_image: str = "aishell:foundation"
-
-
-PassResult = tuple[ast.Document, Sequence[Diagnostic]]
-Pass = Callable[[ast.Document, PassContext], PassResult]
-
-PASSES: tuple[Pass, ...] = ()
 
 
 def run_passes(

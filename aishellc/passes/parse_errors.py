@@ -1,9 +1,8 @@
-"""AIS001: input that cannot be read or parsed, reported as a diagnostic.
+"""AIS001: a file aishellc (and BuildKit) cannot parse, reported as a diagnostic.
 
-This is not a pass over a tree (there is no tree): the front end raises a located
-:class:`~aishellc.errors.UserError`, and ``aishellc check`` turns it into an error
-diagnostic with :func:`diagnostic_from_error` so it appears in every output format beside
-the other findings. The exit code for such a file is still 2 (see :mod:`aishellc.cli`).
+Parsing happens before the passes, so this module has no pass: the ``check`` command turns
+the parser's :class:`~aishellc.errors.UserError` into a diagnostic with
+:func:`diagnostic_from_error` and reports it with the others.
 """
 
 from __future__ import annotations
@@ -15,15 +14,15 @@ PARSE_ERROR = Rule(
     code="AIS001",
     name="parse-error",
     severity="error",
-    summary="The Dockerfile cannot be read or parsed",
+    summary="The Dockerfile cannot be parsed",
     doc="""## What it does
-Reports a Dockerfile that aishellc cannot read (missing, unreadable, not UTF-8, binary)
-or that BuildKit's parser would reject (an unknown instruction, an unterminated heredoc,
-a file with no instructions), at the line and column where reading stopped.
+Reports a Dockerfile that BuildKit's parser rejects: an unknown instruction, a FROM with the
+wrong number of arguments, an unterminated heredoc, a bad parser directive, a file that is
+not UTF-8, and so on. The diagnostic points at the first problem, as BuildKit does.
 
 ## Why is this bad?
-`docker build` fails on the same input, and aishellc cannot compile or check what it
-cannot parse: no other rule runs on the file.
+`docker build` stops at the same place, so nothing in the file can be built or compiled
+into tiers.
 
 ## Example
 ```dockerfile
@@ -39,21 +38,24 @@ RUN <<EOF
 apt-get update
 EOF
 ```
+
+## References
+- [Dockerfile reference](https://docs.docker.com/reference/dockerfile/)
 """,
 )
 register(PARSE_ERROR)
 
 
 def diagnostic_from_error(error: UserError) -> Diagnostic:
-    """The AIS001 diagnostic for a read or parse error (at 1:1 when it has no location)."""
+    """The AIS001 diagnostic for a parse error, at its line and column (a point: the text
+    there may be empty, e.g. the end of a file)."""
     location = error.location
-    line = location.line if location is not None else 1
-    column = location.column if location is not None else 1
+    line, column = (location.line, location.column) if location is not None else (1, 1)
     return Diagnostic(
         PARSE_ERROR.code,
         PARSE_ERROR.severity,
         error.message,
-        error.help or "",
+        error.help or "fix the syntax here: `docker build` rejects it too",
         line=line,
         column=column,
         end_line=line,

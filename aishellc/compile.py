@@ -1,0 +1,567 @@
+"""The compile pipeline: read → parse → passes → render → hash → (write).
+
+:func:`compile_dockerfile` turns a user's Dockerfile into the three tiers and returns every
+output file's bytes with the diagnostics; it prints nothing and writes nothing.
+:func:`write_output` then replaces the output folder atomically (:mod:`aishellc.emit.output`).
+The CLI writes only when there are no error diagnostics.
+
+Inputs, and where their defaults come from:
+
+- the configuration: ``--config FILE``, else ``aishellc.toml`` next to the Dockerfile when
+  it exists (``.aishell/aishellc.toml`` for ``.aishell/Dockerfile``), else the built-in
+  defaults; a default file that exists but cannot be read or parsed is an error;
+- the harnesses: the ``--harness NAME[@VERSION]`` flags, else the config's
+  ``harnesses.default``, else ``claude@latest``; each checked against the registry and the
+  version grammar before it can reach a ``RUN`` line;
+- the strategy: ``--harness-strategy``, else the config's ``runtime.strategy`` (``stage``);
+  ``--legacy`` selects the legacy layout (and cannot be combined with a strategy flag);
+- the build context: ``--context DIR``, else the parent of ``.aishell/`` or ``.sandbox/``
+  when the Dockerfile sits in one, else the Dockerfile's folder.
+
+Layouts:
+
+- three-tier (default): foundation → extension (the user's file, ``FROM`` rewritten to the
+  foundation) → runtime (harnesses). The image to run is the runtime.
+- legacy (``--legacy``): today's two-tier chain for comparison and fallback. The runtime
+  tier is today's ``aishell:base`` (the foundation with the harnesses installed globally)
+  and the user's file builds on it, rewritten only to name that image through
+  ``${AISHELL_BASE}``. Build order foundation → runtime → extension; the image to run is
+  the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
+
+Paths in the manifest and bake file are the ones the user gave, relative to the directory
+aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from aishellc import __version__, ast
+from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
+from aishellc.config import Config, load_config
+from aishellc.context import context_inputs, load_ignore_rules
+from aishellc.diagnostics import Diagnostic
+from aishellc.emit.bake import render_bake
+from aishellc.emit.extension import ExtensionResult, render_extension
+from aishellc.emit.foundation import CONTEXT_DIR, render_foundation
+from aishellc.emit.manifest import (
+    SCHEMA_VERSION,
+    TierBuild,
+    diagnostic_record,
+    render_json,
+)
+from aishellc.emit.output import check_output_folder, replace_folder
+from aishellc.emit.runtime import (
+    InstalledHarness,
+    RuntimeSpec,
+    Strategy,
+    is_root_user,
+    render_runtime,
+    restorable_user,
+)
+from aishellc.errors import Location, UserError
+from aishellc.harnesses import HarnessPin, parse_harness_spec
+from aishellc.hashing import (
+    extension_hash,
+    foundation_hash,
+    runtime_hash,
+    semantic_sha256,
+    sha256_bytes,
+    sha256_text,
+)
+from aishellc.parser import parse, read_dockerfile
+
+DEFAULT_CONFIG_NAME = "aishellc.toml"
+PROJECT_FOLDERS = (".aishell", ".sandbox")
+LABEL_PREFIX = "aishell."
+BASE_NAME_LABEL = "org.opencontainers.image.base.name"
+
+FOUNDATION_FILE = "foundation.Dockerfile"
+EXTENSION_FILE = "extension.Dockerfile"
+RUNTIME_FILE = "runtime.Dockerfile"
+MANIFEST_FILE = "manifest.json"
+BAKE_FILE = "docker-bake.json"
+IGNORE_FILE = EXTENSION_FILE + ".dockerignore"
+
+# A path inside the context that can be written as a .dockerignore pattern literally.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
+
+
+@attrs.frozen
+class CompileOptions:
+    """The command line of ``aishellc compile``; paths as the user gave them."""
+
+    dockerfile: str
+    outdir: str
+    harnesses: tuple[str, ...] = ()
+    context: str | None = None
+    config: str | None = None
+    legacy: bool = False
+    strategy: str | None = None
+
+
+@attrs.frozen
+class CompileResult:
+    """Everything a compile produced; nothing is written yet."""
+
+    outdir: str
+    files: Mapping[str, bytes]
+    tiers: tuple[TierBuild, ...]
+    """In build order."""
+    diagnostics: tuple[Diagnostic, ...]
+    source_path: str
+    final: str
+    manifest: Mapping[str, Any]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+    def tier(self, name: str) -> TierBuild:
+        return next(tier for tier in self.tiers if tier.name == name)
+
+
+# --- defaults --------------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    """``path`` made absolute against the current directory, lexically (symlinks are not
+    resolved). Only used to compare paths, never written to an output."""
+    return posixpath.normpath(str(Path(path).absolute()))
+
+
+def default_context(dockerfile: str) -> str:
+    """The project root: the parent of ``.aishell/`` or ``.sandbox/`` holding the
+    Dockerfile, else the Dockerfile's folder (as a path relative like the one given)."""
+    folder = posixpath.dirname(dockerfile) or "."
+    if Path(absolute(folder)).name in PROJECT_FOLDERS:
+        return posixpath.normpath(posixpath.join(folder, ".."))
+    return posixpath.normpath(folder)
+
+
+def default_config(dockerfile: str) -> str | None:
+    """``aishellc.toml`` next to the Dockerfile, if there is one."""
+    candidate = posixpath.join(posixpath.dirname(dockerfile), DEFAULT_CONFIG_NAME)
+    return candidate if os.path.lexists(candidate) else None
+
+
+def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
+    """The ``--harness`` flags (checked against the registry), else the config's list."""
+    if not specs:
+        return config.default_harnesses
+    pins: dict[str, HarnessPin] = {}
+    for spec in specs:
+        try:
+            pin = parse_harness_spec(spec, config.harnesses)
+        except UserError as exc:
+            raise UserError(f"--harness {spec}: {exc.message}", help=exc.help) from None
+        if pin.name in pins:
+            raise UserError(
+                f"--harness {spec}: harness {pin.name!r} is listed twice "
+                f"({pins[pin.name]} and {pin})",
+                help="list each harness once",
+            )
+        pins[pin.name] = pin
+    return tuple(pins.values())
+
+
+# --- the pipeline ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Inputs:
+    """The compile's inputs, read and checked."""
+
+    path: str
+    source: bytes
+    document: ast.Document
+    config: Config
+    installed: tuple[InstalledHarness, ...]
+    strategy: str
+    context_dir: str
+    outdir: str
+    excludes: tuple[str, ...]
+    config_path: str | None
+
+
+def read_inputs(options: CompileOptions) -> _Inputs:
+    """Read and check everything a compile needs (any problem is a :class:`UserError`)."""
+    if options.legacy and options.strategy is not None:
+        raise UserError(
+            "--legacy and --harness-strategy cannot be combined",
+            help="the legacy layout installs the harnesses below the project's Dockerfile",
+        )
+    path = options.dockerfile
+    config_path = options.config if options.config is not None else default_config(path)
+    config = load_config(config_path)
+    pins = resolve_harnesses(options.harnesses, config)
+    strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
+    source = read_dockerfile(path)
+    document = parse(source, path)
+    given = options.context
+    context_dir = posixpath.normpath(given if given is not None else default_context(path))
+    _check_context(context_dir, given is not None)
+    outdir = posixpath.normpath(options.outdir)
+    excludes = _check_layout(outdir, context_dir, path, config_path)
+    installed = tuple(
+        InstalledHarness.of(config.harnesses.get(pin.name), pin)
+        for pin in sorted(pins, key=lambda pin: pin.name)
+    )
+    return _Inputs(
+        path,
+        source,
+        document,
+        config,
+        installed,
+        strategy,
+        context_dir,
+        outdir,
+        tuple(excludes),
+        config_path,
+    )
+
+
+def compile_dockerfile(options: CompileOptions) -> CompileResult:
+    """Compile (see the module docs). Raises :class:`UserError` for bad input."""
+    inputs = read_inputs(options)
+    return _Compiler(inputs).run()
+
+
+def write_output(result: CompileResult) -> None:
+    """Replace the output folder with the result's files, atomically."""
+    replace_folder(result.outdir, result.files)
+
+
+class _Compiler:
+    def __init__(self, inputs: _Inputs) -> None:
+        self.inputs = inputs
+        self.config = inputs.config
+        self.files: dict[str, bytes] = {}
+        self.source_sha = sha256_bytes(inputs.source)
+        self.extension_result: ExtensionResult | None = None
+
+    def run(self) -> CompileResult:
+        inputs = self.inputs
+        foundation = self.foundation()
+        rules, ignore_source, ignore_data = load_ignore_rules(
+            inputs.context_dir, inputs.path, inputs.excludes
+        )
+        if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
+            self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
+        context_files = context_inputs(
+            inputs.document, inputs.context_dir, path=inputs.path, rules=rules
+        )
+        records = [item.record() for item in context_files]
+        if inputs.strategy == "legacy":
+            runtime = self.runtime(foundation, None)
+            extension = self.extension(runtime, records, ignore_source)
+            tiers = (foundation, runtime, extension)
+            final = "extension"
+        else:
+            extension = self.extension(foundation, records, ignore_source)
+            runtime = self.runtime(foundation, extension)
+            tiers = (foundation, extension, runtime)
+            final = "runtime"
+        assert self.extension_result is not None
+        diagnostics = sorted(
+            [*self.extension_result.diagnostics, *self.diagnostics()],
+            key=lambda d: d.sort_key,
+        )
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "compiler": {"name": "aishellc", "version": __version__},
+            "source": {
+                "path": inputs.path,
+                "sha256": self.source_sha,
+                "semantic_sha256": semantic_sha256(inputs.document),
+            },
+            "layout": "legacy" if inputs.strategy == "legacy" else "three-tier",
+            "final": final,
+            "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
+            "build_order": [tier.name for tier in tiers],
+            "diagnostics": [diagnostic_record(d, inputs.path) for d in diagnostics],
+        }
+        self.files[MANIFEST_FILE] = render_json(manifest).encode()
+        self.files[BAKE_FILE] = render_bake(tiers).encode()
+        return CompileResult(
+            outdir=inputs.outdir,
+            files={name: self.files[name] for name in sorted(self.files)},
+            tiers=tiers,
+            diagnostics=tuple(diagnostics),
+            source_path=inputs.path,
+            final=final,
+            manifest=manifest,
+        )
+
+    def foundation(self) -> TierBuild:
+        config = self.config
+        rendered = render_foundation(config)
+        build_args: dict[str, str] = {}
+        digest = foundation_hash(
+            rendered.dockerfile, rendered.files, config.foundation_inputs(), build_args
+        )
+        self.files[FOUNDATION_FILE] = rendered.dockerfile.encode()
+        self.files.update(rendered.files)
+        return self.tier(
+            "foundation",
+            digest,
+            FOUNDATION_FILE,
+            posixpath.join(self.inputs.outdir, CONTEXT_DIR),
+            build_args=build_args,
+            base=None,
+            base_image=config.foundation.base_image,
+            details={
+                "config": config.foundation_inputs(),
+                "config_sha256": sha256_bytes(config.foundation_inputs_json()),
+                "template_sha256": sha256_text(rendered.dockerfile),
+                "files": {name: sha256_bytes(rendered.files[name]) for name in rendered.files},
+            },
+        )
+
+    def extension(
+        self, base: TierBuild, records: list[dict[str, Any]], ignore_source: str | None
+    ) -> TierBuild:
+        inputs = self.inputs
+        result = render_extension(
+            inputs.document,
+            path=inputs.path,
+            source_sha256=self.source_sha,
+            foundation_image=base.tag,
+            harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
+        )
+        self.extension_result = result
+        self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
+        build_args = {result.base_arg: base.tag} if result.base_arg else {}
+        semantic = semantic_sha256(result.document)
+        digest = extension_hash(base.hash, semantic, records, build_args)
+        return self.tier(
+            "extension",
+            digest,
+            EXTENSION_FILE,
+            inputs.context_dir,
+            build_args=build_args,
+            base=base,
+            base_image=base.tag,
+            needs={base.tag: base.name} if build_args else {},
+            details={
+                "inputs": records,
+                "semantic_sha256": semantic,
+                "ignore_file": ignore_source,
+            },
+        )
+
+    def runtime(self, foundation: TierBuild, extension: TierBuild | None) -> TierBuild:
+        inputs = self.inputs
+        installed = inputs.installed
+        if extension is None:
+            spec = RuntimeSpec("legacy", installed, foundation.tag)
+            base = foundation
+            needs = {foundation.tag: "foundation"}
+        else:
+            restore = None
+            if inputs.strategy == "inline":
+                user = self.final_user()
+                if user is not None and restorable_user(user):
+                    restore = user
+            strategy: Strategy = "inline" if inputs.strategy == "inline" else "stage"
+            spec = RuntimeSpec(strategy, installed, foundation.tag, extension.tag, restore)
+            base = extension
+            needs = {extension.tag: "extension"}
+            if strategy == "stage":
+                needs[foundation.tag] = "foundation"
+        text = render_runtime(spec)
+        self.files[RUNTIME_FILE] = text.encode()
+        template = sha256_text(text)
+        harness_map = {h.name: {"package": h.package, "version": h.version} for h in installed}
+        digest = runtime_hash(base.hash, harness_map, spec.strategy, template)
+        return self.tier(
+            "runtime",
+            digest,
+            RUNTIME_FILE,
+            inputs.outdir,
+            build_args=spec.build_args,
+            base=base,
+            base_image=base.tag,
+            needs=needs,
+            details={
+                "harnesses": {h.name: h.version for h in installed},
+                "packages": {h.name: h.package for h in installed},
+                "strategy": spec.strategy,
+                "template_sha256": template,
+            },
+            extra_labels={
+                f"{LABEL_PREFIX}harnesses": ",".join(f"{h.name}@{h.version}" for h in installed)
+            },
+        )
+
+    def tier(
+        self,
+        name: str,
+        digest: str,
+        filename: str,
+        context: str,
+        *,
+        build_args: Mapping[str, str],
+        base: TierBuild | None,
+        base_image: str,
+        details: Mapping[str, Any],
+        needs: Mapping[str, str] | None = None,
+        extra_labels: Mapping[str, str] | None = None,
+    ) -> TierBuild:
+        config = self.config
+        tag = config.tier_tag(_TAG_TIER[name], digest)
+        labels = dict(base.labels) if base is not None else {}
+        labels.update(
+            {
+                f"{LABEL_PREFIX}tier": name,
+                f"{LABEL_PREFIX}{name}.hash": digest,
+                BASE_NAME_LABEL: base_image,
+            }
+        )
+        labels.update(extra_labels or {})
+        cache_from: tuple[str, ...] = ()
+        cache_to: tuple[str, ...] = ()
+        if config.registry is not None:
+            ref = f"{config.image_repository}:buildcache-{_TAG_TIER[name]}"
+            cache_from = (f"type=registry,ref={ref}",)
+            cache_to = (f"type=registry,ref={ref},mode=max",)
+        all_details = dict(details)
+        all_details["base"] = {"tier": base.name, "hash": base.hash} if base else None
+        return TierBuild(
+            name=name,
+            tag=tag,
+            hash=digest,
+            dockerfile=posixpath.join(self.inputs.outdir, filename),
+            context=context,
+            build_args=build_args,
+            labels=labels,
+            needs=needs or {},
+            details=all_details,
+            cache_from=cache_from,
+            cache_to=cache_to,
+        )
+
+    def final_user(self) -> str | None:
+        result = self.extension_result
+        user = result.final_user if result is not None else None
+        return user.value.value if user is not None and user.value is not None else None
+
+    def diagnostics(self) -> list[Diagnostic]:
+        found = []
+        for harness in self.inputs.installed:
+            if harness.version == "latest":
+                found.append(
+                    Diagnostic.at(
+                        UNPINNED_HARNESS,
+                        None,
+                        f"harness {harness.name} is not pinned (latest): its hash cannot "
+                        "see a new release",
+                        f"pin it, e.g. --harness {harness.name}@X.Y.Z or in aishellc.toml",
+                    )
+                )
+        user_text = self.final_user()
+        if is_root_user(user_text):
+            froms = [n for n in self.inputs.document.instructions if isinstance(n, ast.From)]
+            found.append(
+                Diagnostic.at(
+                    RUNTIME_RUNS_AS_ROOT,
+                    froms[-1].span if froms else None,
+                    "the final stage never sets USER: the image starts as root",
+                    "aishell's entrypoint then moves to the unprivileged user with gosu; "
+                    "end with USER <name> to start as that user instead",
+                )
+            )
+        elif self.inputs.strategy == "inline" and not restorable_user(user_text or ""):
+            result = self.extension_result
+            user = result.final_user if result is not None else None
+            found.append(
+                Diagnostic.at(
+                    UNRESTORABLE_USER,
+                    user.span if user is not None else None,
+                    f"--harness-strategy inline cannot restore USER {user_text!r} after "
+                    "the installs",
+                    "use the stage strategy (the default), or write the user as a literal "
+                    "name or id",
+                )
+            )
+        return found
+
+
+_TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime"}
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+def _check_context(context_dir: str, given: bool) -> None:
+    where = Location(context_dir)
+    flag = "--context" if given else "the build context"
+    if not Path(context_dir).exists():
+        raise UserError(f"{flag} does not exist", where, help="pass an existing folder")
+    if not Path(context_dir).is_dir():
+        raise UserError(f"{flag} is not a folder", where, help="pass a folder")
+
+
+def _check_layout(
+    outdir: str, context_dir: str, dockerfile: str, config_path: str | None
+) -> list[str]:
+    """Refuse an output folder that would swallow an input; return the ``.dockerignore``
+    pattern that keeps it out of the context when it lies inside."""
+    where = Location(outdir)
+    check_output_folder(outdir)
+    out_abs = absolute(outdir)
+    for what, other in (
+        ("the build context", context_dir),
+        ("the Dockerfile", dockerfile),
+        ("the config file", config_path),
+    ):
+        if other is None:
+            continue
+        other_abs = absolute(other)
+        if other_abs == out_abs or other_abs.startswith(out_abs.rstrip("/") + "/"):
+            raise UserError(
+                f"the output folder would replace {what} ({other})",
+                where,
+                help="pass a folder of its own with -o, e.g. build/",
+            )
+    relative = posixpath.relpath(out_abs, absolute(context_dir))
+    if relative == ".." or relative.startswith("../"):
+        return []
+    if _PLAIN_PATH.fullmatch(relative) is None:
+        raise UserError(
+            f"the output folder lies in the build context under a name aishellc cannot "
+            f"exclude from it safely ({relative!r})",
+            where,
+            help="use a plain name (letters, digits, '.', '_', '-'), or a folder outside "
+            "the context",
+        )
+    return [relative]
+
+
+def _ignore_file(user: bytes | None, excludes: Sequence[str]) -> bytes:
+    """The extension's own ``.dockerignore`` (``extension.Dockerfile.dockerignore``, which
+    BuildKit prefers to the context's): the user's file as it is, then the output folder
+    (last, so no ``!`` pattern of the user's can bring it back)."""
+    text = b"" if user is None else user
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    if excludes:
+        lines = ["# added by aishellc: the output folder is not part of the build context"]
+        text += ("\n".join([*lines, *excludes]) + "\n").encode()
+    return text
+
+
+def _harness_binaries(
+    config: Config, installed: Sequence[InstalledHarness], strategy: str
+) -> dict[str, str]:
+    """Harness binaries the extension's build cannot run: all of them in the three-tier
+    layout (the foundation has none), the ones not installed in the legacy base."""
+    present = {h.name for h in installed} if strategy == "legacy" else set()
+    return {h.binary: h.package for h in config.harnesses.entries if h.name not in present}

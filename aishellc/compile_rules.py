@@ -1,0 +1,105 @@
+"""The rules ``aishellc compile`` checks itself (not passes: they concern the harnesses
+and the runtime tier, which the passes do not see). Registered on import; the passes
+package imports this module so that ``aishellc rule`` lists them."""
+
+from __future__ import annotations
+
+from aishellc.diagnostics import Rule, register
+
+UNPINNED_HARNESS = Rule(
+    code="AIS301",
+    name="unpinned-harness",
+    severity="info",
+    summary="A harness is installed at `latest`",
+    doc="""## What it does
+Reports each harness whose version is `latest` (a bare `--harness NAME`, or the default
+`claude@latest`).
+
+## Why is this bad?
+Tiers are tagged by a hash of their inputs. For `latest` the input is the word `latest`,
+not the release it resolves to, so the runtime hash does not change when a new release
+comes out: the tag keeps pointing at whatever was current when it was first built, and
+`aishellc plan` cannot say that the runtime is out of date.
+
+## Example
+What `--harness claude` (or the default, `claude@latest`) puts in `runtime.Dockerfile`:
+```dockerfile
+FROM ${AISHELL_FOUNDATION} AS harness-claude
+RUN --mount=type=cache,target=/root/.npm \\
+    ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", \\
+     "@anthropic-ai/claude-code@latest"]
+```
+
+Use instead: `--harness claude@2.1.3`, or `default = ["claude@2.1.3"]` under `[harnesses]`
+in `aishellc.toml`, which gives
+```dockerfile
+FROM ${AISHELL_FOUNDATION} AS harness-claude
+RUN --mount=type=cache,target=/root/.npm \\
+    ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", \\
+     "@anthropic-ai/claude-code@2.1.3"]
+```
+""",
+)
+
+RUNTIME_RUNS_AS_ROOT = Rule(
+    code="AIS302",
+    name="runtime-runs-as-root",
+    severity="info",
+    summary="The final image starts as root",
+    doc="""## What it does
+Reports a Dockerfile whose final stage never sets `USER` (nor inherits one from an
+earlier stage), so the image aishell runs starts as root, like the foundation.
+
+## Why is this bad?
+It is how aishell works by default: its entrypoint starts as root, moves the `developer`
+user to the host's ids and drops privileges with gosu. It is reported so the choice is
+visible: a final `USER` makes the container start as that user instead, and then the
+entrypoint cannot remap ids.
+
+## Example
+```dockerfile
+FROM aishell:base
+RUN apt-get update && apt-get install -y postgresql-client
+```
+
+To start as that user instead, end with `USER`.
+
+Use instead:
+```dockerfile
+FROM aishell:base
+RUN apt-get update && apt-get install -y postgresql-client
+USER developer
+```
+""",
+)
+
+UNRESTORABLE_USER = Rule(
+    code="AIS303",
+    name="inline-user-not-restorable",
+    severity="error",
+    summary="The inline strategy cannot restore the extension's final USER",
+    doc="""## What it does
+With `--harness-strategy inline` the harnesses are installed as root on top of the
+extension and the extension's final `USER` is written again afterwards. That needs a
+literal user name or id; this rule reports a final `USER` that uses variables or other
+text the runtime Dockerfile cannot repeat faithfully (its ARGs are not in scope there).
+
+## Why is this bad?
+The runtime image would start as the wrong user.
+
+## Example
+```dockerfile
+ARG APP_USER=developer
+USER ${APP_USER}
+```
+
+The `stage` strategy (the default) never changes the user and accepts this file.
+
+Use instead:
+```dockerfile
+USER developer
+```
+""",
+)
+
+register(UNPINNED_HARNESS, RUNTIME_RUNS_AS_ROOT, UNRESTORABLE_USER)

@@ -1,0 +1,619 @@
+"""The build-context files an extension reads, and their sha256.
+
+:func:`context_inputs` finds every local source the user's Dockerfile reads from the build
+context: the sources of ``COPY`` and ``ADD`` without ``--from`` (remote ``ADD`` URLs and
+heredoc sources are not files), and ``RUN --mount=type=bind`` without ``from=`` (default
+source: the whole context). ``ONBUILD`` triggers are left out: they run when an image is
+built *on* the extension, against that build's context. Source words are expanded with the
+variables of their stage as BuildKit does (ARGs with their defaults, global ARGs declared
+again in the stage, ENVs, and ENVs inherited from an earlier stage); values a build would
+pass with ``--build-arg`` and ENVs of external base images are not known here.
+
+What is read, and what is refused (each a :class:`~aishellc.errors.UserError` at the
+source's line, so the CLI exits 2):
+
+- ``.dockerignore`` rules are Docker's: ``<Dockerfile>.dockerignore`` next to the user's
+  Dockerfile wins over ``<context>/.dockerignore``; the file is read as Docker's
+  ``ignorefile.ReadAll`` reads it and matched with docker-py's port of Docker's
+  ``patternmatcher`` (made case-sensitive, as Docker is on Linux). An ignored file is
+  never opened. ``extra_excludes`` (the output folder, when it lies in the context) are
+  applied after the user's rules.
+- a source that leaves the context: ``../x``, an absolute path (BuildKit would silently
+  read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a symlink
+  on the way to a source whose target is absolute or climbs out of the context;
+- a source that does not exist or is ignored (the build would fail: "not found"); a
+  wildcard that matches nothing is fine (BuildKit allows it);
+- a FIFO, socket or device anywhere in what is read, and a file that cannot be read.
+
+Symlinks are never followed out of the context: a symlink *naming* a source is resolved
+inside the context (BuildKit follows it), a symlink *inside* a copied folder is recorded as
+a link (its target text is hashed, the target is not read), as BuildKit copies it.
+
+Not tracked: empty directories, and ownership and mode bits other than the executable bit
+(git does not keep them either, so they would differ between checkouts). ``COPY
+--exclude`` is not applied: the files it excludes still count (the hash may change more
+often than needed, never less).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import posixpath
+import re
+import stat
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+from docker.utils.build import Pattern, PatternMatcher
+from docker.utils.fnmatch import fnmatchcase
+
+from aishellc import ast
+from aishellc.errors import Location, UserError
+from aishellc.parser.expansion import ExpansionError, WordLexer
+
+_CHUNK = 1 << 20
+_MAX_LINKS = 40
+_REMOTE_PREFIXES = ("http://", "https://", "git://", "git@", "ssh://")
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+@attrs.frozen
+class ContextFile:
+    """One file (or symlink) of the context that the extension reads."""
+
+    path: str
+    """Relative to the context, ``/``-separated."""
+    kind: Literal["file", "symlink"]
+    sha256: str
+    """Of the file's bytes, or of a symlink's target text."""
+    executable: bool = False
+
+    def record(self) -> dict[str, Any]:
+        """The manifest/hash record of this file."""
+        data: dict[str, Any] = {"path": self.path, "sha256": self.sha256, "type": self.kind}
+        if self.kind == "file":
+            data["executable"] = self.executable
+        return data
+
+
+@attrs.frozen
+class Source:
+    """A context path one instruction reads, after variable expansion."""
+
+    instruction: ast.Instruction
+    word: ast.Node | None
+    written: str
+    value: str
+    what: str  # "COPY", "ADD" or "RUN --mount"
+
+
+# --- .dockerignore ---------------------------------------------------------------------
+
+
+def read_ignore_file(data: bytes) -> list[str]:
+    """The patterns of a ``.dockerignore``, read as Docker's ``ignorefile.ReadAll`` does:
+    a UTF-8 BOM is dropped, lines starting with ``#`` are comments, the rest is trimmed,
+    empty lines are skipped, and each pattern (after an optional ``!``) is cleaned and made
+    relative to the context."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    patterns = []
+    for raw in text.splitlines():
+        if raw.startswith("#"):
+            continue
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        invert = pattern.startswith("!")
+        if invert:
+            pattern = pattern[1:].strip()
+        if pattern:
+            pattern = posixpath.normpath(pattern)
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        patterns.append("!" + pattern if invert else pattern)
+    return patterns
+
+
+class _CaseSensitivePattern(Pattern):  # type: ignore[misc]
+    """docker-py's pattern, matched case-sensitively as Docker does on Linux (docker-py
+    lower-cases both sides, the Windows convention)."""
+
+    def match(self, filepath: str) -> bool:
+        return bool(fnmatchcase(filepath, self.cleaned_pattern))
+
+
+class IgnoreRules:
+    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self.patterns = tuple(patterns)
+        matcher = PatternMatcher([])
+        # PatternMatcher always re-includes ".dockerignore" (what the classic builder
+        # did); BuildKit honours the patterns for it like for any file, so it is left out.
+        matcher.patterns = [p for p in map(_CaseSensitivePattern, patterns) if p.dirs]
+        self._matcher = matcher
+        self._negations = [p for p in matcher.patterns if p.exclusion]
+
+    def ignored(self, path: str) -> bool:
+        """Whether a context path (relative, ``/``-separated) is excluded."""
+        return bool(path) and bool(self._matcher.matches(path))
+
+    def may_reinclude_under(self, directory: str) -> bool:
+        """Whether a ``!pattern`` could re-include something below an ignored directory
+        (conservative: True whenever it cannot be ruled out)."""
+        parts = directory.split("/")
+        for pattern in self._negations:
+            dirs: list[str] = pattern.dirs
+            if any("**" in part for part in dirs):
+                return True
+            if len(dirs) > len(parts) and all(
+                fnmatchcase(part, dir_pattern)
+                for part, dir_pattern in zip(parts, dirs, strict=False)
+            ):
+                return True
+        return False
+
+
+def load_ignore_rules(
+    context_dir: str, dockerfile: str | None, extra_excludes: Sequence[str] = ()
+) -> tuple[IgnoreRules, str | None, bytes | None]:
+    """The ignore rules for a build of ``dockerfile`` in ``context_dir``: the rules, the
+    file they came from (None without one) and its bytes."""
+    candidates = []
+    if dockerfile is not None:
+        candidates.append(dockerfile + ".dockerignore")
+    candidates.append(posixpath.normpath(posixpath.join(context_dir, ".dockerignore")))
+    for candidate in candidates:
+        try:
+            data = _read_regular(candidate)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise UserError(
+                f"cannot read {candidate}: {_reason(exc)}", Location(candidate)
+            ) from None
+        return IgnoreRules([*read_ignore_file(data), *extra_excludes]), candidate, data
+    return IgnoreRules(list(extra_excludes)), None, None
+
+
+# --- sources ---------------------------------------------------------------------------
+
+
+def collect_sources(document: ast.Document, path: str) -> list[Source]:
+    """Every context path the document's instructions read (see the module docs)."""
+    lexer = WordLexer(escape=document.escape)
+    global_env: dict[str, str] = {}
+    stage_env: dict[str, str] = {}  # ARG and ENV values in the current stage
+    env_only: dict[str, str] = {}  # ENV values, inherited by stages built on this one
+    saved: dict[str, dict[str, str]] = {}
+    stage_count = 0
+    seen_from = False
+    found: list[Source] = []
+    for node in document.instructions:
+        if isinstance(node, ast.From):
+            name = node.stage_name
+            base = _expand(lexer, node.image.value if node.image else "", global_env)
+            inherited = saved.get((base or "").lower(), {})
+            stage_env = dict(inherited)
+            env_only = dict(inherited)
+            key = name.lower() if name else None
+            stage_count += 1
+            seen_from = True
+            saved[str(stage_count - 1)] = env_only
+            if key:
+                saved[key] = env_only
+            continue
+        if isinstance(node, ast.Arg):
+            target = stage_env if seen_from else global_env
+            for decl in node.args:
+                if decl.default is not None:
+                    value = _expand(lexer, decl.default, target)
+                    target[decl.name] = value if value is not None else ""
+                elif seen_from and decl.name in global_env:
+                    target[decl.name] = global_env[decl.name]
+                else:
+                    target.setdefault(decl.name, "")
+            continue
+        if isinstance(node, ast.Env):
+            for pair in node.pairs:
+                value = _expand(lexer, pair.value, stage_env)
+                stage_env[pair.key] = value if value is not None else ""
+                env_only[pair.key] = stage_env[pair.key]
+            continue
+        found.extend(_instruction_sources(node, lexer, stage_env, path))
+    return found
+
+
+def _expand(lexer: WordLexer, word: str, env: Mapping[str, str]) -> str | None:
+    try:
+        return lexer.process_word(word, env)
+    except ExpansionError:
+        return None
+
+
+def _instruction_sources(
+    node: ast.Instruction, lexer: WordLexer, env: Mapping[str, str], path: str
+) -> Iterator[Source]:
+    if isinstance(node, ast.Copy | ast.Add):
+        if node.flag("from") is not None:
+            return
+        heredoc_names = {heredoc.name for heredoc in node.heredocs}
+        for word in node.sources:
+            written = word.value
+            if heredoc_names and written.startswith("<<"):
+                continue
+            value = _expand_or_fail(lexer, written, env, node, word, path)
+            if isinstance(node, ast.Add) and value.startswith(_REMOTE_PREFIXES):
+                continue
+            yield Source(node, word, written, value, node.NAME)
+    elif isinstance(node, ast.Run):
+        for flag in node.flags:
+            if flag.name != "mount" or flag.value is None:
+                continue
+            fields = _mount_fields(flag.value)
+            if fields.get("type", "bind") != "bind" or fields.get("from"):
+                continue
+            written = fields.get("source", fields.get("src", "."))
+            value = _expand_or_fail(lexer, written, env, node, flag, path)
+            yield Source(node, flag, written, value or ".", "RUN --mount")
+
+
+def _expand_or_fail(
+    lexer: WordLexer,
+    word: str,
+    env: Mapping[str, str],
+    node: ast.Instruction,
+    where: ast.Node,
+    path: str,
+) -> str:
+    try:
+        return lexer.process_word(word, env)
+    except ExpansionError as exc:
+        raise UserError(
+            f"{node.NAME} source {word!r} cannot be expanded: {exc}",
+            _location(path, node, where),
+        ) from None
+
+
+def _mount_fields(value: str) -> dict[str, str]:
+    """The ``key=value`` fields of a ``--mount`` value (BuildKit reads it as CSV)."""
+    import csv
+
+    try:
+        rows = list(csv.reader([value]))
+    except csv.Error:
+        return {}
+    fields: dict[str, str] = {}
+    for field in rows[0] if rows else []:
+        key, _, item = field.partition("=")
+        fields[key.strip().lower()] = item
+    return fields
+
+
+def _location(path: str, node: ast.Instruction, where: ast.Node | None) -> Location:
+    span = where.span if where is not None and where.span is not None else node.span
+    if span is None:
+        return Location(path)
+    return Location(path, span.line, span.column)
+
+
+# --- reading the context ---------------------------------------------------------------
+
+
+def context_inputs(
+    document: ast.Document,
+    context_dir: str,
+    *,
+    path: str,
+    rules: IgnoreRules,
+) -> tuple[ContextFile, ...]:
+    """The context files ``document`` reads from ``context_dir``, sorted by path."""
+    sources = collect_sources(document, path)
+    if not sources:
+        return ()
+    reader = _ContextReader(context_dir, rules, path)
+    files: dict[str, ContextFile] = {}
+    for source in sources:
+        for item in reader.read(source):
+            files[item.path] = item
+    return tuple(files[name] for name in sorted(files))
+
+
+class _ContextReader:
+    def __init__(self, root: str, rules: IgnoreRules, path: str) -> None:
+        self.root = root
+        self.rules = rules
+        self.path = path
+
+    def fail(self, source: Source, message: str, help: str | None = None) -> UserError:
+        return UserError(message, _location(self.path, source.instruction, source.word), help=help)
+
+    def read(self, source: Source) -> Iterator[ContextFile]:
+        value = source.value
+        label = f"{source.what} source {source.written!r}"
+        if source.written != value:
+            label += f" (= {value!r})"
+        if value.startswith("/"):
+            raise self.fail(
+                source,
+                f"{label} is an absolute path; build sources come from the context",
+                f"write it relative to the build context ({self.root}); BuildKit would read "
+                f"{posixpath.join(self.root, value.lstrip('/'))}, not {value}",
+            )
+        cleaned = posixpath.normpath(value)
+        if cleaned == ".." or cleaned.startswith("../"):
+            raise self.fail(
+                source,
+                f"{label} leaves the build context",
+                f"sources must lie inside the context ({self.root}); move the file there, "
+                "or pass a wider --context",
+            )
+        relative = "" if cleaned == "." else cleaned
+        if _WILDCARD.search(relative):
+            yield from self._wildcard(source, label, relative)
+            return
+        resolved = self._resolve(source, label, relative)
+        if resolved is None:
+            raise self.fail(
+                source,
+                f"{label} is not in the build context ({self.root})",
+                "the build would fail with 'not found'; check the path, or the --context",
+            )
+        if resolved and self.rules.ignored(resolved):
+            raise self.fail(
+                source,
+                f"{label} is excluded by .dockerignore",
+                "the build would fail with 'not found'; remove the matching pattern",
+            )
+        yield from self._walk(source, resolved)
+
+    # Symlinks on the way to a source are followed inside the context only.
+    def _resolve(self, source: Source, label: str, relative: str) -> str | None:
+        """The real context path of ``relative``, or None if it does not exist."""
+        parts = [part for part in relative.split("/") if part]
+        done: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                if not done:
+                    raise self.fail(source, f"{label} leaves the build context")
+                done.pop()
+                continue
+            candidate = "/".join([*done, part])
+            try:
+                info = os.lstat(self._abs(candidate))
+            except FileNotFoundError:
+                return None
+            except NotADirectoryError:
+                return None
+            except OSError as exc:
+                raise self.fail(source, f"cannot read {candidate}: {_reason(exc)}") from None
+            if not stat.S_ISLNK(info.st_mode):
+                done.append(part)
+                continue
+            hops += 1
+            if hops > _MAX_LINKS:
+                raise self.fail(source, f"{label}: too many levels of symbolic links")
+            target = os.fsdecode(os.readlink(self._abs(candidate)))  # noqa: PTH115
+            if target.startswith("/"):
+                raise self.fail(
+                    source,
+                    f"{label}: symlink {candidate} -> {target} points out of the build context",
+                    "BuildKit would resolve it inside the context; make the link relative "
+                    "and keep its target inside the context",
+                )
+            joined = posixpath.normpath(posixpath.join("/".join(done), target))
+            if joined == ".." or joined.startswith("../"):
+                raise self.fail(
+                    source,
+                    f"{label}: symlink {candidate} -> {target} points out of the build context",
+                    "keep the link's target inside the context",
+                )
+            parts = [p for p in joined.split("/") if p and p != "."] + parts
+            done = []
+        return "/".join(done)
+
+    def _wildcard(self, source: Source, label: str, pattern: str) -> Iterator[ContextFile]:
+        """Paths matching a wildcard source (Go's filepath.Match, per path element)."""
+        matches = [""]
+        for element in pattern.split("/"):
+            following: list[str] = []
+            for prefix in matches:
+                if not _WILDCARD.search(element):
+                    candidate = f"{prefix}/{element}" if prefix else element
+                    if os.path.lexists(self._abs(candidate)):
+                        following.append(candidate)
+                    continue
+                directory = self._resolve(source, label, prefix) if prefix else ""
+                if directory is None or not Path(self._abs(directory)).is_dir():
+                    continue
+                for name in self._listdir(source, directory):
+                    candidate = f"{prefix}/{name}" if prefix else name
+                    if go_match(element, name) and not self.rules.ignored(
+                        f"{directory}/{name}" if directory else name
+                    ):
+                        following.append(candidate)
+            matches = following
+        for match in matches:
+            resolved = self._resolve(source, label, match)
+            if resolved is not None and not (resolved and self.rules.ignored(resolved)):
+                yield from self._walk(source, resolved)
+
+    def _walk(self, source: Source, relative: str) -> Iterator[ContextFile]:
+        """A resolved source: a file, or a folder read recursively (links not followed)."""
+        info = self._stat(source, relative, follow=False)
+        if stat.S_ISDIR(info.st_mode):
+            for name in self._listdir(source, relative):
+                child = f"{relative}/{name}" if relative else name
+                child_info = self._stat(source, child, follow=False)
+                ignored = self.rules.ignored(child)
+                if stat.S_ISDIR(child_info.st_mode):
+                    if ignored and not self.rules.may_reinclude_under(child):
+                        continue
+                    yield from self._walk(source, child)
+                elif not ignored:
+                    yield self._entry(source, child, child_info)
+            return
+        yield self._entry(source, relative, info)
+
+    def _entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
+        mode = info.st_mode
+        if stat.S_ISLNK(mode):
+            target = os.readlink(self._abs(relative))  # noqa: PTH115
+            return ContextFile(relative, "symlink", _sha256(os.fsencode(target)))
+        if not stat.S_ISREG(mode):
+            raise self.fail(
+                source,
+                f"context file {relative} is a {_kind(mode)}, which cannot be copied",
+                "remove it from the context, or exclude it in .dockerignore",
+            )
+        return ContextFile(relative, "file", self._hash_file(source, relative), bool(mode & 0o111))
+
+    def _hash_file(self, source: Source, relative: str) -> str:
+        digest = hashlib.sha256()
+        try:
+            with open(self._abs(relative), "rb", opener=_open_nonblocking) as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise self.fail(source, f"context file {relative} changed while read")
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+        except OSError as exc:
+            raise self.fail(
+                source,
+                f"cannot read context file {relative}: {_reason(exc)}",
+                "make it readable, or exclude it in .dockerignore",
+            ) from None
+        return digest.hexdigest()
+
+    def _stat(self, source: Source, relative: str, *, follow: bool) -> os.stat_result:
+        try:
+            return os.stat(self._abs(relative), follow_symlinks=follow)  # noqa: PTH116
+        except OSError as exc:
+            raise self.fail(source, f"cannot read {relative}: {_reason(exc)}") from None
+
+    def _listdir(self, source: Source, relative: str) -> list[str]:
+        try:
+            return sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
+        except OSError as exc:
+            raise self.fail(
+                source, f"cannot read folder {relative or '.'}: {_reason(exc)}"
+            ) from None
+
+    def _abs(self, relative: str) -> str:
+        return posixpath.join(self.root, relative) if relative else self.root
+
+
+def go_match(pattern: str, name: str) -> bool:
+    """Go's ``filepath.Match`` for one path element: ``*``, ``?``, ``[...]`` with ``^``
+    for negation and ranges, ``\\`` escapes. A malformed pattern matches nothing (Go
+    returns an error, which BuildKit reports)."""
+    regex = _go_pattern(pattern)
+    return regex is not None and regex.fullmatch(name) is not None
+
+
+def _go_pattern(pattern: str) -> re.Pattern[str] | None:
+    out = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "\\":
+            if i + 1 >= n:
+                return None
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif ch == "[":
+            i += 1
+            negate = i < n and pattern[i] == "^"
+            if negate:
+                i += 1
+            items = []
+            first = True
+            while True:
+                if i >= n:
+                    return None
+                if pattern[i] == "]" and not first:
+                    break
+                first = False
+                low, i = _class_char(pattern, i)
+                if low is None:
+                    return None
+                if i < n and pattern[i] == "-":
+                    high, i = _class_char(pattern, i + 1)
+                    if high is None or high < low:
+                        return None
+                    items.append(f"{re.escape(low)}-{re.escape(high)}")
+                else:
+                    items.append(re.escape(low))
+            out.append(("[^" if negate else "[") + "".join(items) + "]")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
+    if i >= len(pattern) or pattern[i] in "-]":
+        return None, i
+    if pattern[i] == "\\":
+        if i + 1 >= len(pattern):
+            return None, i
+        return pattern[i + 1], i + 2
+    return pattern[i], i + 1
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _read_regular(path: str) -> bytes:
+    with open(path, "rb", opener=_open_nonblocking) as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read()
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+__all__ = [
+    "ContextFile",
+    "IgnoreRules",
+    "Source",
+    "collect_sources",
+    "context_inputs",
+    "go_match",
+    "load_ignore_rules",
+    "read_ignore_file",
+]

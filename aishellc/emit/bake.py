@@ -1,0 +1,56 @@
+"""``docker-bake.json``: the same three builds as ``docker buildx bake`` targets.
+
+Each target has the tier's ``context``, its ``dockerfile`` (relative to the context, as
+bake resolves it), ``tags``, ``args`` and ``labels``. The images a tier builds on are
+wired to the targets that build them through ``contexts`` (``"aishell:foundation-<h12>":
+"target:foundation"``): BuildKit substitutes a named context for a ``FROM`` that names
+it, so bake builds the tiers in dependency order, in one invocation, without pushing the
+intermediate images. The ``default`` group lists the targets in build order. With a
+registry configured, targets also carry ``cache-from``/``cache-to`` registry caches.
+
+Paths are relative to the directory aishellc ran in (run ``docker buildx bake -f
+OUTDIR/docker-bake.json`` from there), like the commands in ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from typing import Any
+
+from aishellc.emit.manifest import TierBuild, render_json
+
+
+def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
+    """The bake file as JSON data, ``tiers`` in build order."""
+    built_by = {tier.name for tier in tiers}
+    targets: dict[str, Any] = {}
+    for tier in tiers:
+        target: dict[str, Any] = {
+            "context": tier.context,
+            "dockerfile": relative_to(tier.dockerfile, tier.context),
+            "tags": [tier.tag],
+            "args": dict(tier.build_args),
+            "labels": dict(tier.labels),
+        }
+        contexts = {
+            image: f"target:{name}" for image, name in tier.needs.items() if name in built_by
+        }
+        if contexts:
+            target["contexts"] = contexts
+        if tier.cache_from:
+            target["cache-from"] = list(tier.cache_from)
+        if tier.cache_to:
+            target["cache-to"] = list(tier.cache_to)
+        targets[tier.name] = target
+    return {"group": {"default": {"targets": [tier.name for tier in tiers]}}, "target": targets}
+
+
+def render_bake(tiers: Sequence[TierBuild]) -> str:
+    return render_json(bake_data(tiers))
+
+
+def relative_to(path: str, start: str) -> str:
+    """``path`` relative to ``start``; both relative to the same directory (or both
+    absolute), so no machine path is needed unless ``start`` climbs above it."""
+    return posixpath.relpath(path, start)

@@ -1,0 +1,152 @@
+"""``manifest.json``: what was compiled, each tier's tag, hash and ``docker build`` argv.
+
+The keys DESIGN.md fixes are all present; a few more carry what ``aishellc plan`` needs to
+explain a rebuild (every extra key is listed here)::
+
+    {
+      "schema_version": 1,
+      "compiler": {"name": "aishellc", "version": "0.1.0"},
+      "source": {"path", "sha256", "semantic_sha256"},
+      "layout": "three-tier" | "legacy",                 # extra
+      "final": "runtime" | "extension",                  # extra: the image to run
+      "tiers": {
+        "foundation": {tag, hash, dockerfile, context, build_args, labels, command,
+                       "base": null, "config": {...}, "config_sha256", "template_sha256",
+                       "files": {name: sha256}},
+        "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
+                       "base": {"tier", "hash"}, "semantic_sha256", "ignore_file"},
+        "runtime":    {..., "harnesses": {name: version}, "packages": {name: package},
+                       "strategy", "template_sha256", "base": {"tier", "hash"}}
+      },
+      "build_order": [...],
+      "diagnostics": [{path, line, column, end_line, end_column, severity, code,
+                       message, help}]
+    }
+
+With a registry in the configuration each tier also has ``cache_from`` and ``cache_to``
+(BuildKit registry cache references, as in the bake file). Keys are sorted, indentation is
+two spaces, and the file ends with a newline.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from aishellc.diagnostics import Diagnostic
+
+SCHEMA_VERSION = 1
+TIER_KEYS = ("tag", "hash", "dockerfile", "context", "build_args", "labels", "command")
+REQUIRED_TIER_KEYS = {
+    "foundation": TIER_KEYS,
+    "extension": (*TIER_KEYS, "inputs"),
+    "runtime": (*TIER_KEYS, "harnesses"),
+}
+
+
+def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+def diagnostic_record(diagnostic: Diagnostic, path: str) -> dict[str, Any]:
+    """A diagnostic as JSON data (the fields of ``check --format json``)."""
+    return {
+        "path": path,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "end_line": diagnostic.end_line,
+        "end_column": diagnostic.end_column,
+        "severity": diagnostic.severity,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "help": diagnostic.help,
+    }
+
+
+def render_json(data: Any) -> str:
+    """Deterministic, readable JSON: sorted keys, two-space indent, final newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def manifest_problems(data: Any) -> Sequence[str]:
+    """What is missing or malformed in a manifest (empty when it is usable)."""
+    if not isinstance(data, dict):
+        return ["the manifest is not a JSON object"]
+    problems = []
+    if data.get("schema_version") != SCHEMA_VERSION:
+        problems.append(
+            f"schema_version is {data.get('schema_version')!r}, expected {SCHEMA_VERSION}"
+        )
+    tiers = data.get("tiers")
+    if not isinstance(tiers, dict):
+        return [*problems, "tiers is missing"]
+    for tier, keys in REQUIRED_TIER_KEYS.items():
+        entry = tiers.get(tier)
+        if not isinstance(entry, dict):
+            problems.append(f"tiers.{tier} is missing")
+            continue
+        for key in keys:
+            if key not in entry:
+                problems.append(f"tiers.{tier}.{key} is missing")
+        command = entry.get("command")
+        if not (isinstance(command, list) and all(isinstance(arg, str) for arg in command)):
+            problems.append(f"tiers.{tier}.command is not a list of strings")
+        if not isinstance(entry.get("hash"), str) or not isinstance(entry.get("tag"), str):
+            problems.append(f"tiers.{tier}.hash and .tag must be strings")
+    order = data.get("build_order")
+    if not (isinstance(order, list) and sorted(order) == sorted(REQUIRED_TIER_KEYS)):
+        problems.append("build_order must list foundation, extension and runtime")
+    return problems
+
+
+@attrs.frozen
+class TierBuild:
+    """One tier: where its files are, how it is tagged, labelled and built.
+
+    Paths are as the user gave them (relative to the directory aishellc ran in), so the
+    same invocation gives the same bytes on any machine.
+    """
+
+    name: str
+    tag: str
+    hash: str
+    dockerfile: str
+    context: str
+    build_args: Mapping[str, str] = attrs.field(converter=_frozen)
+    labels: Mapping[str, str] = attrs.field(converter=_frozen)
+    needs: Mapping[str, str] = attrs.field(converter=_frozen, factory=dict)
+    """Image reference -> the tier that builds it (for the bake file's ``contexts``)."""
+    details: Mapping[str, Any] = attrs.field(converter=_frozen, factory=dict)
+    """The tier's extra manifest keys (``inputs``, ``harnesses``, ``base``, ...)."""
+    cache_from: tuple[str, ...] = ()
+    cache_to: tuple[str, ...] = ()
+
+    def command(self) -> list[str]:
+        """The ``docker build`` argv: ``-f``, ``-t``, ``--build-arg``, ``--label``, context."""
+        argv = ["docker", "build", "-f", self.dockerfile, "-t", self.tag]
+        for name in sorted(self.build_args):
+            argv += ["--build-arg", f"{name}={self.build_args[name]}"]
+        for name in sorted(self.labels):
+            argv += ["--label", f"{name}={self.labels[name]}"]
+        argv.append(self.context)
+        return argv
+
+    def manifest_entry(self) -> dict[str, Any]:
+        entry: dict[str, Any] = dict(self.details)
+        entry.update(
+            tag=self.tag,
+            hash=self.hash,
+            dockerfile=self.dockerfile,
+            context=self.context,
+            build_args=dict(self.build_args),
+            labels=dict(self.labels),
+            command=self.command(),
+        )
+        if self.cache_from or self.cache_to:
+            entry["cache_from"] = list(self.cache_from)
+            entry["cache_to"] = list(self.cache_to)
+        return entry

@@ -1,0 +1,196 @@
+"""The runtime tier: AI coding harnesses on top of the extension (DESIGN.md).
+
+Three shapes, all installing with npm as root under a BuildKit cache mount
+(``RUN --mount=type=cache,target=/root/.npm``) and in exec form, so no ``SHELL`` of the
+extension is relied on:
+
+``stage`` (default)
+    One stage per harness, ``FROM ${AISHELL_FOUNDATION} AS harness-<name>``, holding only
+    ``npm install -g --prefix /opt/aishell/harness/<name> <package>@<version>``: it depends
+    on nothing but the foundation and the pin, so BuildKit shares it between every project
+    on that foundation and a bump runs ``npm install`` once. The final stage,
+    ``FROM ${AISHELL_EXTENSION}``, copies each prefix in and puts the ``bin/`` folders
+    first on ``PATH``. It runs no command, so it needs no ``USER`` change: ``COPY`` writes
+    root-owned files whatever the current user, and the extension's own ``USER`` (and
+    ``WORKDIR``, ``SHELL``, ``ENTRYPOINT``) stay exactly as the extension left them.
+``inline``
+    The installs run directly on top of the extension, each harness in its own prefix and
+    layer. When the extension ends as another user, ``USER root`` comes first and that
+    user is restored at the end (it must be a literal name or id; see
+    :func:`restorable_user`).
+``legacy``
+    Today's ``aishell:base``: the harnesses installed globally (``npm install -g``) on top
+    of the foundation; the user's Dockerfile then builds on this image.
+
+The references to the images built on are global ARGs whose defaults are their tags
+(``ARG AISHELL_FOUNDATION=aishell:foundation-<h12>``), so ``docker build`` needs no build
+args while pipelines can override them. Nothing here names the compiler version or a
+project: the file is the "runtime template" hashed into the runtime tier.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Final, Literal
+
+import attrs
+
+from aishellc import grammars
+from aishellc.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
+
+Strategy = Literal["stage", "inline", "legacy"]
+STRATEGIES: Final = ("stage", "inline", "legacy")
+HARNESS_ROOT: Final = "/opt/aishell/harness"
+NPM_CACHE: Final = "/root/.npm"
+FOUNDATION_ARG: Final = "AISHELL_FOUNDATION"
+EXTENSION_ARG: Final = "AISHELL_EXTENSION"
+
+# A USER value we can write back literally: name or id, optionally with a group.
+_USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?")
+_ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
+
+
+@attrs.frozen
+class InstalledHarness:
+    """A registry entry with the version to install; every field validated."""
+
+    name: str
+    binary: str
+    package: str
+    version: str
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            grammars.is_slug(self.name)
+            and grammars.is_file_name(self.binary)
+            and is_npm_package(self.package)
+            and is_harness_version(self.version)
+        ):
+            raise ValueError(f"refusing to print unvalidated harness {self!r}")
+
+    @classmethod
+    def of(cls, harness: Harness, pin: HarnessPin) -> InstalledHarness:
+        return cls(harness.name, harness.binary, harness.package, pin.version)
+
+    @property
+    def spec(self) -> str:
+        """``<package>@<version>`` as npm takes it."""
+        return f"{self.package}@{self.version}"
+
+    @property
+    def prefix(self) -> str:
+        return f"{HARNESS_ROOT}/{self.name}"
+
+
+def restorable_user(value: str) -> bool:
+    """Whether a USER value can be written back literally (no variables, no spaces)."""
+    return _USER_RE.fullmatch(value) is not None
+
+
+def is_root_user(value: str | None) -> bool:
+    """None (never changed: the foundation runs as root) or root by name or id."""
+    return value is None or value in _ROOT_USERS
+
+
+@attrs.frozen
+class RuntimeSpec:
+    """Everything the runtime Dockerfile is made of."""
+
+    strategy: Strategy
+    harnesses: tuple[InstalledHarness, ...]
+    foundation_image: str
+    """The foundation tag (the ``stage`` and ``legacy`` shapes build on it)."""
+    extension_image: str | None = None
+    """The extension tag (``stage`` and ``inline``); None for ``legacy``."""
+    restore_user: str | None = None
+    """``inline``: the extension's final USER to switch back to (None: root)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}")
+        images = [self.foundation_image, *([self.extension_image] if self.extension_image else [])]
+        for image in images:
+            if not grammars.is_image_reference(image):
+                raise ValueError(f"refusing to print unvalidated image {image!r}")
+        if (self.strategy == "legacy") != (self.extension_image is None):
+            raise ValueError("the legacy shape has no extension image; the others need one")
+        if self.restore_user is not None and not restorable_user(self.restore_user):
+            raise ValueError(f"refusing to print unvalidated user {self.restore_user!r}")
+        names = [h.name for h in self.harnesses]
+        if names != sorted(set(names)):
+            raise ValueError("harnesses must be sorted by name and distinct")
+
+    @property
+    def build_args(self) -> dict[str, str]:
+        """The ARGs this Dockerfile takes, with their defaults."""
+        args = {}
+        if self.strategy in ("stage", "legacy"):
+            args[FOUNDATION_ARG] = self.foundation_image
+        if self.extension_image is not None and self.strategy in ("stage", "inline"):
+            args[EXTENSION_ARG] = self.extension_image
+        return args
+
+
+def render_runtime(spec: RuntimeSpec) -> str:
+    """The runtime Dockerfile, byte for byte deterministic."""
+    blocks = [_header(spec)]
+    blocks.append("\n".join(f"ARG {name}={value}" for name, value in spec.build_args.items()))
+    if spec.strategy == "stage":
+        for harness in spec.harnesses:
+            blocks.append(
+                f"# {harness.name}@{harness.version} ({harness.package}): a stage that depends "
+                "only on the\n# foundation and this pin, shared by every project built on it\n"
+                f"FROM ${{{FOUNDATION_ARG}}} AS harness-{harness.name}\n"
+                + _npm_install(harness, prefix=True)
+            )
+        final = [f"FROM ${{{EXTENSION_ARG}}}"]
+        final += [f"COPY --from=harness-{h.name} {h.prefix} {h.prefix}" for h in spec.harnesses]
+        final += _path(spec.harnesses)
+        blocks.append("# The extension, with each harness copied in\n" + "\n".join(final))
+    elif spec.strategy == "inline":
+        switch = not is_root_user(spec.restore_user)
+        lines = [f"FROM ${{{EXTENSION_ARG}}}"]
+        if switch:
+            lines.append("USER root")
+        lines += [_npm_install(h, prefix=True) for h in spec.harnesses]
+        lines += _path(spec.harnesses)
+        if switch:
+            lines.append(f"USER {spec.restore_user}")
+        blocks.append("# The harnesses, installed on top of the extension\n" + "\n".join(lines))
+    else:
+        lines = [f"FROM ${{{FOUNDATION_ARG}}}"]
+        lines += [_npm_install(h, prefix=False) for h in spec.harnesses]
+        blocks.append(
+            "# aishell:base as it is today: the foundation with the harnesses installed\n"
+            "# globally; the project's Dockerfile builds on this image\n" + "\n".join(lines)
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def _header(spec: RuntimeSpec) -> str:
+    what = {
+        "stage": "the AI coding harnesses on top of the extension",
+        "inline": "the AI coding harnesses on top of the extension",
+        "legacy": "the foundation with the AI coding harnesses (legacy layout)",
+    }[spec.strategy]
+    return (
+        f"# The aishell runtime image: {what}.\n"
+        f"# Generated by aishellc (strategy: {spec.strategy}); do not edit.\n"
+        "# Nothing is copied from the build context: any folder will do."
+    )
+
+
+def _npm_install(harness: InstalledHarness, *, prefix: bool) -> str:
+    argv = ["npm", "install", "-g"]
+    if prefix:
+        argv += ["--prefix", harness.prefix]
+    argv.append(harness.spec)
+    return f"RUN --mount=type=cache,target={NPM_CACHE} {json.dumps(argv)}"
+
+
+def _path(harnesses: tuple[InstalledHarness, ...]) -> list[str]:
+    if not harnesses:
+        return []
+    bins = ":".join(f"{h.prefix}/bin" for h in harnesses)
+    return [f"ENV PATH={bins}:${{PATH}}"]

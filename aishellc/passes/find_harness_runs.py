@@ -1,0 +1,264 @@
+"""AIS101/AIS102/AIS103: harness binaries that RUN at build time, which they no longer can.
+
+aishellc moves the harnesses (``claude``, ``codex``, ...) from the base image to a runtime
+tier built *after* the user's Dockerfile, so a RUN that calls one of them finds nothing. For
+every RUN and ONBUILD RUN of a stage that builds on aishell, this pass builds the script
+BuildKit runs (:mod:`aishellc.passes.run_scripts`), lists the commands it runs with the
+shell analysis (``&&``, pipes, ``if``, loops, ``$(...)``, ``sudo``/``env``/``VAR=x``
+prefixes, ``sh -c '...'``, heredocs fed to shells, ...) and reports each one whose program,
+by name or path, is a harness binary.
+
+- The harness was installed earlier by this stage or a stage it builds on (``npm install -g
+  @anthropic-ai/claude-code``), or the command downloads it as it runs it (``npx
+  @anthropic-ai/claude-code``): AIS102, an info, instead of the error.
+- The stage's SHELL is not a POSIX shell (``pwsh``, ``cmd``): its shell-form RUNs are not
+  analysed, and AIS103 says so once per stage.
+- Stages that do not build on aishell are not checked: their tools are their own.
+
+Arguments (``echo claude``), paths (``~/.claude``), package names, heredocs fed to ``cat``,
+comments, and CMD/ENTRYPOINT (harnesses exist at run time) are not commands run at build
+time, and are not reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aishellc import ast
+from aishellc.diagnostics import Diagnostic, Rule, register
+from aishellc.passes.context import PassContext, PassResult
+from aishellc.passes.harness_commands import commands_in, harness_packages
+from aishellc.passes.run_scripts import Script, ScriptReader
+from aishellc.passes.spans import keyword_span, node_span
+from aishellc.passes.stage_graph import Stage, StageGraph, analyze_stages
+from aishellc.shell import is_shell
+
+HARNESS_RUN_AT_BUILD_TIME = Rule(
+    code="AIS101",
+    name="harness-run-at-build-time",
+    severity="error",
+    summary="A RUN calls a harness binary, which is not in the image any more",
+    doc="""## What it does
+Finds RUN instructions (and ONBUILD RUN triggers) in stages built on aishell that call a
+harness binary (`claude`, `codex`, `gemini`, `opencode`, `pi`, `openspec`) by name or
+path, anywhere in the shell code: after `&&`, `;` or `|`, inside `if`, loops, `$(...)`,
+subshells, `sh -c '...'` strings and heredocs given to a shell, behind `sudo`, `env`,
+`VAR=value`, `command`, `exec`, `nice`, `timeout` or `xargs`, and in exec form.
+
+## Why is this bad?
+aishellc installs the harnesses in a runtime tier built on top of your image, so that a
+harness update does not rebuild your whole sandbox. While your Dockerfile builds, the
+harness binaries do not exist and the RUN fails with "command not found".
+
+## Example
+```dockerfile
+FROM aishell:base
+RUN claude mcp add github -- npx -y @modelcontextprotocol/server-github
+```
+
+Use instead:
+```dockerfile
+FROM aishell:base
+# configure the harness when the container starts, or keep its settings in the project
+COPY .mcp.json /home/developer/project/.mcp.json
+```
+""",
+)
+HARNESS_RUN_WITH_OWN_INSTALL = Rule(
+    code="AIS102",
+    name="harness-run-with-own-install",
+    severity="info",
+    summary="A RUN calls a harness that the stage installs itself",
+    doc="""## What it does
+Reports a harness binary run at build time in a stage that installed that harness itself
+earlier (in the same stage or a stage it builds on: `npm install -g`, `pnpm add -g`,
+`yarn global add`, `bun add -g`), and harnesses downloaded as they run (`npx
+@anthropic-ai/claude-code`).
+
+## Why is this bad?
+It works, but the copy the stage installs is a second one: the runtime tier installs the
+configured version on top, so the version that ran at build time can differ from the one
+that runs in the container, and the extension rebuilds when it should not need to.
+
+## Example
+```dockerfile
+FROM aishell:base
+RUN npm install -g @anthropic-ai/claude-code && claude --version
+```
+
+Use instead:
+```dockerfile
+FROM aishell:base
+```
+""",
+)
+NON_POSIX_SHELL = Rule(
+    code="AIS103",
+    name="non-posix-shell",
+    severity="info",
+    summary="RUNs under a non-POSIX SHELL are not checked for harness calls",
+    doc="""## What it does
+Notes a stage whose SHELL is not a POSIX shell (`pwsh`, `powershell`, `cmd`), once per
+stage: aishellc cannot read the shell-form RUNs of that stage, so it does not check them
+for harness calls (AIS101). Exec-form RUNs and heredocs with a `#!/bin/sh` line are still
+checked.
+
+## Why is this bad?
+It is not wrong in itself; the note says that a harness call in those RUNs would go
+unnoticed until the build fails.
+
+## Example
+```dockerfile
+FROM aishell:base
+SHELL ["pwsh", "-Command"]
+RUN Write-Output hello
+```
+
+Use instead:
+```dockerfile
+FROM aishell:base
+RUN ["pwsh", "-Command", "Write-Output hello"]
+```
+""",
+)
+register(HARNESS_RUN_AT_BUILD_TIME, HARNESS_RUN_WITH_OWN_INSTALL, NON_POSIX_SHELL)
+
+_MULTI_CALL = frozenset({"busybox", "env"})
+
+
+def find_harness_runs(document: ast.Document, context: PassContext) -> PassResult:
+    """AIS101 for each harness run at build time; AIS102 and AIS103 notes."""
+    return document, harness_run_diagnostics(document, context)
+
+
+def harness_run_diagnostics(
+    document: ast.Document, context: PassContext, *, every_stage: bool = False
+) -> list[Diagnostic]:
+    """The diagnostics of :func:`find_harness_runs`; ``every_stage`` also checks stages
+    that do not build on aishell (to measure false positives on other Dockerfiles)."""
+    graph = analyze_stages(document, context)
+    reader = ScriptReader(document, context.path)
+    found: list[Diagnostic] = []
+    for stage in graph.stages:
+        if stage.on_aishell or every_stage:
+            found.extend(_stage_diagnostics(graph, stage, reader, context))
+    return found
+
+
+def _stage_diagnostics(
+    graph: StageGraph, stage: Stage, reader: ScriptReader, context: PassContext
+) -> Iterator[Diagnostic]:
+    parent = graph.parent(stage)
+    shell = graph.final_shell(parent) if parent is not None else None
+    noted = False
+    for position, instruction in enumerate(stage.instructions):
+        if isinstance(instruction, ast.Shell):
+            shell = instruction
+            continue
+        script = reader.script(instruction)
+        if script is None:
+            continue
+        if script.uses_shell and shell is not None and not is_posix_shell(shell):
+            if not noted:
+                noted = True
+                yield _non_posix_note(stage, shell)
+            continue
+        yield from _script_diagnostics(graph, stage, position, script, context)
+
+
+def _script_diagnostics(
+    graph: StageGraph, stage: Stage, position: int, script: Script, context: PassContext
+) -> Iterator[Diagnostic]:
+    uses = commands_in(script.text)
+    binaries = context.harness_binaries
+    for package in harness_packages(uses, binaries):
+        if package.kind == "run":
+            span = script.span(package.use.start, package.use.end)
+            yield Diagnostic.at(
+                HARNESS_RUN_WITH_OWN_INSTALL,
+                span,
+                f"`{package.use.name}` downloads and runs `{package.package}` at build time",
+                "it works, but the version can differ from the runtime tier's; drop it if"
+                " the build does not need it",
+            )
+    for use in uses:
+        if use.name is None or use.name not in binaries:
+            continue
+        span = script.span(use.start, use.end)
+        if _installed_before(graph, stage, position, script, use.start, use.name):
+            yield Diagnostic.at(
+                HARNESS_RUN_WITH_OWN_INSTALL,
+                span,
+                f"`{use.name}` runs at build time from the copy this stage installs itself",
+                "it works, but the version can differ from the runtime tier's; drop the"
+                " install and this call if the build does not need them",
+            )
+        else:
+            yield Diagnostic.at(
+                HARNESS_RUN_AT_BUILD_TIME,
+                span,
+                f"`{use.name}` runs at build time, but the harnesses are installed after"
+                " this image is built",
+                f"run `{use.name}` when the container starts instead, or install"
+                f" `{binaries[use.name]}` in this stage first",
+            )
+
+
+def _installed_before(
+    graph: StageGraph, stage: Stage, position: int, script: Script, offset: int, binary: str
+) -> bool:
+    """Whether ``binary`` is installed before the command at ``offset`` of ``script``,
+    the RUN at ``position`` in ``stage``: by an ancestor stage, an earlier RUN of the stage,
+    or an earlier command of the same RUN. ONBUILD triggers run after the whole stage."""
+    if any(
+        install.binary == binary
+        for parent in graph.ancestors(stage)
+        for install in parent.harness_installs
+    ):
+        return True
+    instruction = script.instruction
+    onbuild = isinstance(instruction, ast.Onbuild)
+    for install in stage.harness_installs:
+        if install.binary != binary:
+            continue
+        if install.instruction is instruction:
+            if install.offset < offset:
+                return True
+            continue
+        index = next(i for i, item in enumerate(stage.instructions) if item is install.instruction)
+        if (onbuild and not install.onbuild) or index < position:
+            return True
+    return False
+
+
+def _non_posix_note(stage: Stage, shell: ast.Shell) -> Diagnostic:
+    program = shell_program(shell) or "?"
+    in_stage = any(item is shell for item in stage.instructions)
+    span = keyword_span(shell) if in_stage else node_span(stage.from_.image or stage.from_)
+    return Diagnostic.at(
+        NON_POSIX_SHELL,
+        span,
+        f"RUNs in shell form under SHELL `{program}` are not checked for harness calls",
+        "use exec form for RUNs that may call a harness, or check them by hand",
+    )
+
+
+def shell_program(shell: ast.Shell) -> str | None:
+    """The program a SHELL instruction names (looking through ``env`` and ``busybox``)."""
+    command = shell.command
+    if not isinstance(command, ast.ExecCommand):
+        return None
+    for word in command.args:
+        name = word.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower().endswith(".exe"):
+            name = name[:-4]
+        if name in _MULTI_CALL or word.startswith("-") or "=" in word:
+            continue
+        return name
+    return None
+
+
+def is_posix_shell(shell: ast.Shell) -> bool:
+    """Whether a SHELL instruction's program is a POSIX shell (``bash``, ``/bin/sh``, ...)."""
+    program = shell_program(shell)
+    return program is not None and is_shell(program)

@@ -1,0 +1,10 @@
+"""Shell analysis of RUN code with tree-sitter-bash: which programs does a script run?
+
+>>> [use.name for use in find_commands("sudo -E bash -c 'claude --version' && echo claude")]
+['sudo', 'bash', 'claude', 'echo']
+"""
+
+from aishellc.shell._wrappers import POSIX_SHELLS, is_shell
+from aishellc.shell.commands import MAX_SCRIPT_DEPTH, CommandUse, find_commands
+
+__all__ = ["MAX_SCRIPT_DEPTH", "POSIX_SHELLS", "CommandUse", "find_commands", "is_shell"]

@@ -1,0 +1,97 @@
+"""The compile golden cases under ``tests/golden/compile/<case>/`` and how to run one.
+
+A case folder holds:
+
+- ``Dockerfile``: the user's file; it is compiled as ``.aishell/Dockerfile`` of a fresh
+  project folder, so the default build context (the project root) is exercised;
+- ``args`` (optional): extra command-line flags, one per line;
+- ``context/`` (optional): files of the project root (the build context);
+- ``aishellc.toml`` (optional): the configuration, placed at ``.aishell/aishellc.toml``
+  (the default config path); without it the shared ``tests/golden/compile/aishellc.toml``
+  (no GitHub downloads) is placed there;
+- ``expected/``: every file of the output folder, byte for byte.
+
+The compile runs with the project folder as the current directory and a fixed, relative
+command line, ``aishellc .aishell/Dockerfile -o build <args>``, so nothing about the
+machine can reach the output.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import attrs
+
+from aishellc.cli import run
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "compile"
+SHARED_CONFIG = GOLDEN / "aishellc.toml"
+OUTDIR = "build"
+DOCKERFILE = ".aishell/Dockerfile"
+
+
+def case_names() -> list[str]:
+    return sorted(p.name for p in GOLDEN.iterdir() if (p / "Dockerfile").is_file())
+
+
+@attrs.frozen
+class Run:
+    code: int
+    out: str
+    err: str
+    project: Path
+
+    @property
+    def outdir(self) -> Path:
+        return self.project / OUTDIR
+
+
+def case_args(case: Path) -> list[str]:
+    path = case / "args"
+    if not path.is_file():
+        return []
+    return [line for line in path.read_text().splitlines() if line]
+
+
+def make_project(case: Path, project: Path) -> Path:
+    """Lay out a case as a project folder (see the module docs)."""
+    project.mkdir(parents=True, exist_ok=True)
+    context = case / "context"
+    if context.is_dir():
+        shutil.copytree(context, project, symlinks=True, dirs_exist_ok=True)
+    (project / ".aishell").mkdir(exist_ok=True)
+    shutil.copyfile(case / "Dockerfile", project / DOCKERFILE)
+    config = case / "aishellc.toml"
+    shutil.copyfile(
+        config if config.is_file() else SHARED_CONFIG, project / ".aishell" / "aishellc.toml"
+    )
+    return project
+
+
+def run_cli_in(project: Path, *args: str) -> Run:
+    """Run the command line with ``project`` as the current directory."""
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    os.chdir(project)
+    try:
+        code = run(list(args), out, err)
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue(), project)
+
+
+def compile_case(case: Path, project: Path, *extra: str) -> Run:
+    make_project(case, project)
+    return run_cli_in(project, DOCKERFILE, "-o", OUTDIR, *case_args(case), *extra)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (relative ``/`` names) and its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -1,0 +1,94 @@
+"""Compile goldens: every output file of every case, byte for byte.
+
+Regenerate with ``pytest tests/test_compile_golden.py --update-goldens`` and review the
+diff. See :mod:`tests.compile_cases` for the case layout.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.compile_cases import (
+    DOCKERFILE,
+    GOLDEN,
+    OUTDIR,
+    case_args,
+    case_names,
+    compile_case,
+    run_cli_in,
+    tree,
+)
+
+CASES = case_names()
+
+
+def test_the_cases_cover_the_acceptance_list():
+    assert {
+        "simple",
+        "multi-stage",
+        "from-foundation",
+        "global-args",
+        "directives",
+        "heredocs",
+        "crlf",
+        "user-at-end",
+        "harness-pins",
+        "legacy",
+        "real-world",
+    } <= set(CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden(name: str, tmp_path: Path, update_goldens: bool) -> None:
+    case = GOLDEN / name
+    result = compile_case(case, tmp_path / "project")
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    actual = tree(result.outdir)
+    expected_dir = case / "expected"
+    if update_goldens:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for relative, data in actual.items():
+            target = expected_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return
+    if not expected_dir.is_dir():
+        pytest.fail(f"{expected_dir} is missing; create it with `pytest --update-goldens`")
+    expected = tree(expected_dir)
+    assert sorted(actual) == sorted(expected), "the output folder holds other files"
+    for relative in expected:
+        assert actual[relative] == expected[relative], (
+            f"{name}/expected/{relative} differs; if intended, run `pytest --update-goldens` "
+            "and review the diff"
+        )
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_compiling_twice_gives_the_same_bytes(name: str, tmp_path: Path) -> None:
+    first = compile_case(GOLDEN / name, tmp_path / "one")
+    first_files = tree(first.outdir)
+    # over its own output, in the same project
+    again = run_cli_in(first.project, DOCKERFILE, "-o", OUTDIR, *case_args(GOLDEN / name))
+    other = compile_case(GOLDEN / name, tmp_path / "elsewhere" / "two")
+    assert first.code == again.code == other.code == 0
+    assert first_files == tree(again.outdir) == tree(other.outdir)
+
+
+def test_the_test_foundation_downloads_nothing():
+    from aishellc.config import Config
+    from aishellc.emit.foundation import render_foundation
+
+    config = Config.load(GOLDEN / "aishellc.toml")
+    foundation = config.foundation
+    assert foundation.base_image == "debian:bookworm-slim"
+    assert foundation.active_tools == ()
+    assert "gosu" in foundation.apt_packages
+    text = render_foundation(config).dockerfile
+    assert "github" not in text.lower() and "curl -" not in text and "https://" not in text
+    for case in CASES:
+        expected = (GOLDEN / case / "expected" / "foundation.Dockerfile").read_text()
+        assert "github" not in expected.lower(), case

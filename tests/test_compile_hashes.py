@@ -1,0 +1,335 @@
+"""Hash properties of the compile (DESIGN.md, "Hashes"), each as a test.
+
+A base project is compiled, one thing is changed, and the three tier hashes (and tags, and
+output files) are compared with the base's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from aishellc.compile import CompileOptions, CompileResult, compile_dockerfile
+from aishellc.hashing import normalize_shell
+
+ROOT = Path(__file__).resolve().parent.parent
+TIERS = ("foundation", "extension", "runtime")
+
+CONFIG = """\
+[foundation]
+tools = []
+apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
+"""
+
+DOCKERFILE = """\
+FROM aishell:base
+
+# Python for the project
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends \\
+        python3 \\
+        python3-pip \\
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.txt /tmp/requirements.txt
+ENV GREETING="hello  world"
+RUN echo "two  spaces" && pip3 install -r /tmp/requirements.txt
+"""
+
+
+def project(tmp_path: Path, dockerfile: str = DOCKERFILE, config: str = CONFIG) -> Path:
+    root = tmp_path / "project"
+    (root / ".aishell").mkdir(parents=True, exist_ok=True)
+    (root / ".aishell" / "Dockerfile").write_bytes(dockerfile.encode())
+    (root / ".aishell" / "aishellc.toml").write_text(config)
+    (root / "requirements.txt").write_text("flask==3.0.3\n")
+    (root / "README.md").write_text("not copied\n")
+    return root
+
+
+def compile_in(root: Path, *harnesses: str, **options: object) -> CompileResult:
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        return compile_dockerfile(
+            CompileOptions(
+                ".aishell/Dockerfile",
+                "build",
+                harnesses=harnesses or ("claude@2.1.331",),
+                **options,  # type: ignore[arg-type]
+            )
+        )
+    finally:
+        os.chdir(previous)
+
+
+def hashes(result: CompileResult) -> dict[str, str]:
+    return {tier.name: tier.hash for tier in result.tiers}
+
+
+def tags(result: CompileResult) -> dict[str, str]:
+    return {tier.name: tier.tag for tier in result.tiers}
+
+
+def changed(before: CompileResult, after: CompileResult) -> set[str]:
+    """The tiers whose hash changed; their tags must change with them, and only they."""
+    old, new = hashes(before), hashes(after)
+    names = {name for name in TIERS if old[name] != new[name]}
+    assert names == {name for name in TIERS if tags(before)[name] != tags(after)[name]}
+    return names
+
+
+# --- determinism -------------------------------------------------------------------------
+
+
+def test_same_input_twice_gives_the_same_bytes(tmp_path):
+    root = project(tmp_path)
+    first, second = compile_in(root), compile_in(root)
+    assert dict(first.files) == dict(second.files)
+    assert list(first.files) == sorted(first.files)
+
+
+_SCRIPT = """
+import hashlib, os, sys
+sys.path.insert(0, sys.argv[1])
+os.chdir(sys.argv[2])
+from aishellc.compile import CompileOptions, compile_dockerfile
+result = compile_dockerfile(CompileOptions(".aishell/Dockerfile", "build", ("claude@2.1.331",)))
+digest = hashlib.sha256()
+for name in sorted(result.files):
+    digest.update(name.encode() + b"\\0" + result.files[name])
+print(digest.hexdigest())
+"""
+
+
+def test_output_does_not_depend_on_the_process_or_the_folder(tmp_path):
+    digests = set()
+    for index, (seed, tz, lang) in enumerate(
+        [("0", "UTC", "C"), ("1", "Pacific/Kiritimati", "C.UTF-8"), ("4242", "Asia/Kolkata", "")]
+    ):
+        root = project(tmp_path / f"machine-{index}" / Path(*["deeper"] * index))
+        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "LANG": lang}
+        result = subprocess.run(
+            [sys.executable, "-c", _SCRIPT, str(ROOT), str(root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_no_machine_path_reaches_any_output(tmp_path):
+    root = project(tmp_path)
+    result = compile_in(root)
+    for name, data in result.files.items():
+        assert str(tmp_path).encode() not in data, name
+        assert b"/root" not in data.replace(b"/root/.npm", b""), name
+
+
+# --- what changes which tier -------------------------------------------------------------
+
+
+def test_a_harness_bump_changes_only_the_runtime(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root, "claude@2.1.331")
+    after = compile_in(root, "claude@2.1.332")
+    assert changed(before, after) == {"runtime"}
+    for name in ("foundation.Dockerfile", "extension.Dockerfile"):
+        assert before.files[name] == after.files[name]
+    assert before.files["runtime.Dockerfile"] != after.files["runtime.Dockerfile"]
+
+
+def test_adding_a_harness_or_changing_the_strategy_changes_only_the_runtime(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root, "claude@2.1.331")
+    assert changed(before, compile_in(root, "claude@2.1.331", "codex@0.50.0")) == {"runtime"}
+    assert changed(before, compile_in(root, "claude@2.1.331", strategy="inline")) == {"runtime"}
+
+
+def test_harness_order_on_the_command_line_does_not_matter(tmp_path):
+    root = project(tmp_path)
+    one = compile_in(root, "claude@2.1.331", "codex@0.50.0")
+    two = compile_in(root, "codex@0.50.0", "claude@2.1.331")
+    assert dict(one.files) == dict(two.files)
+
+
+def test_legacy_harness_bump_rebuilds_the_extension_too(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root, "claude@2.1.331", legacy=True)
+    after = compile_in(root, "claude@2.1.332", legacy=True)
+    assert changed(before, after) == {"runtime", "extension"}
+
+
+EDITS = [
+    ("a new RUN", lambda text: text + "RUN echo more\n"),
+    ("a changed package", lambda text: text.replace("python3-pip", "python3-venv")),
+    ("a changed ENV", lambda text: text.replace("hello  world", "hello world")),
+    ("quoted spaces in RUN", lambda text: text.replace('"two  spaces"', '"two spaces"')),
+    ("exec instead of shell form", lambda text: text + 'CMD ["bash"]\n'),
+    ("a new USER", lambda text: text + "USER developer\n"),
+    ("a different heredoc body", lambda text: text + "RUN <<EOF\necho a\nEOF\n"),
+]
+
+
+@pytest.mark.parametrize(("what", "edit"), EDITS, ids=[e[0] for e in EDITS])
+def test_editing_instructions_changes_extension_and_runtime(
+    tmp_path: Path, what: str, edit: Callable[[str], str]
+) -> None:
+    before = compile_in(project(tmp_path / "a"))
+    after = compile_in(project(tmp_path / "b", edit(DOCKERFILE)))
+    assert changed(before, after) == {"extension", "runtime"}
+
+
+def _reflow(text: str) -> str:
+    return text.replace(
+        "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends \\\n"
+        "        python3 \\\n        python3-pip \\\n",
+        "RUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+        "  python3 python3-pip \\\n",
+    )
+
+
+LAYOUT_EDITS = [
+    ("a new comment", lambda text: "# my sandbox\n" + text),
+    ("comments removed", lambda text: text.replace("# Python for the project\n", "")),
+    (
+        "a comment inside a continuation",
+        lambda text: text.replace("        python3 \\\n", "        python3 \\\n# pip too\n"),
+    ),
+    ("blank lines", lambda text: text.replace("\nCOPY", "\n\n\nCOPY")),
+    ("continuation re-indented", lambda text: text.replace("        python3", "\t\t\tpython3")),
+    ("continuation reflowed", _reflow),
+    ("spaces between words", lambda text: text.replace('echo "two', 'echo   "two')),
+    (
+        "trailing blanks",
+        lambda text: text.replace("/tmp/requirements.txt\n", "/tmp/requirements.txt   \n", 1),
+    ),
+    ("lower-case keywords", lambda text: text.replace("FROM", "from").replace("COPY", "copy")),
+    ("CRLF line endings", lambda text: text.replace("\n", "\r\n")),
+    ("a byte-order mark", lambda text: "\ufeff" + text),
+    ("a check directive", lambda text: "# check=skip=all\n" + text),
+]
+
+
+@pytest.mark.parametrize(("what", "edit"), LAYOUT_EDITS, ids=[e[0] for e in LAYOUT_EDITS])
+def test_comment_and_layout_edits_change_nothing(
+    tmp_path: Path, what: str, edit: Callable[[str], str]
+) -> None:
+    before = compile_in(project(tmp_path / "a"))
+    after = compile_in(project(tmp_path / "b", edit(DOCKERFILE)))
+    assert changed(before, after) == set()
+
+
+def test_editing_a_copied_file_changes_extension_and_runtime(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root)
+    (root / "requirements.txt").write_text("flask==3.0.4\n")
+    after = compile_in(root)
+    assert changed(before, after) == {"extension", "runtime"}
+
+
+def test_making_a_copied_file_executable_changes_the_extension(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root)
+    (root / "requirements.txt").chmod(0o755)
+    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+
+
+def test_editing_a_file_nothing_copies_changes_nothing(tmp_path):
+    root = project(tmp_path)
+    before = compile_in(root)
+    (root / "README.md").write_text("edited\n")
+    assert changed(before, compile_in(root)) == set()
+
+
+def test_editing_an_ignored_file_changes_nothing(tmp_path):
+    text = DOCKERFILE + "COPY . /src/\n"
+    root = project(tmp_path, text)
+    (root / ".dockerignore").write_text("*.log\n")
+    (root / "debug.log").write_text("one\n")
+    before = compile_in(root)
+    (root / "debug.log").write_text("two\n")
+    assert changed(before, compile_in(root)) == set()
+    (root / "README.md").write_text("edited\n")
+    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+
+
+def test_the_output_folder_inside_the_context_is_not_hashed(tmp_path):
+    root = project(tmp_path, DOCKERFILE + "COPY . /src/\n")
+    first = compile_in(root)
+    from aishellc.compile import write_output
+
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        write_output(first)
+    finally:
+        os.chdir(previous)
+    assert (root / "build" / "manifest.json").is_file()
+    second = compile_in(root)
+    assert changed(first, second) == set()
+    assert dict(first.files) == dict(second.files)
+    ignore = second.files["extension.Dockerfile.dockerignore"].decode()
+    assert ignore.splitlines()[-1] == "build"
+
+
+def test_a_foundation_config_change_changes_all_three(tmp_path):
+    before = compile_in(project(tmp_path / "a"))
+    config = CONFIG.replace('"sudo"]', '"sudo", "jq"]')
+    after = compile_in(project(tmp_path / "b", config=config))
+    assert changed(before, after) == {"foundation", "extension", "runtime"}
+
+
+def test_a_config_change_outside_the_foundation_changes_no_foundation(tmp_path):
+    before = compile_in(project(tmp_path / "a"))
+    after = compile_in(
+        project(tmp_path / "b", config=CONFIG + '\n[runtime]\nstrategy = "inline"\n')
+    )
+    assert changed(before, after) == {"runtime"}
+
+
+def test_tags_are_the_first_twelve_hex_digits(tmp_path):
+    result = compile_in(project(tmp_path))
+    prefixes = {"foundation": "foundation", "extension": "ext", "runtime": "runtime"}
+    for tier in result.tiers:
+        assert tier.tag == f"aishell:{prefixes[tier.name]}-{tier.hash[:12]}"
+        assert len(tier.hash) == 64
+
+
+# --- the shell normalisation behind "continuation layout changes nothing" ----------------
+
+SHELL_CASES = [
+    ("a    b", "a b"),
+    ("  a \t b  ", "a b"),
+    ('echo "a    b"', 'echo "a    b"'),
+    ("echo 'a    b'", "echo 'a    b'"),
+    ('echo "$(printf  x)"', 'echo "$(printf x)"'),
+    ('echo "$(echo "a  b")"', 'echo "$(echo "a  b")"'),
+    ("echo a\\  b", "echo a\\  b"),
+    ("echo `date   +%s`", "echo `date +%s`"),
+    ("echo $((1 +   2))", "echo $((1 + 2))"),
+    ("echo 'unterminated   x", "echo 'unterminated   x"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHELL_CASES)
+def test_normalize_shell(text: str, expected: str) -> None:
+    assert normalize_shell(text) == expected
+
+
+def test_a_non_posix_shell_keeps_its_spaces(tmp_path):
+    base = 'FROM aishell:base\nSHELL ["python3", "-c"]\nRUN print(1)\n'
+    before = compile_in(project(tmp_path / "a", base))
+    after = compile_in(project(tmp_path / "b", base.replace("print(1)", "print(1)  ")))
+    assert changed(before, after) == set()  # trailing blanks: BuildKit trims them too
+    after = compile_in(project(tmp_path / "c", base.replace("print(1)", "print( 1)")))
+    assert changed(before, after) == {"extension", "runtime"}
+    spaced = compile_in(project(tmp_path / "d", base.replace("print(1)", "if 1:  print(1)")))
+    respaced = compile_in(project(tmp_path / "e", base.replace("print(1)", "if 1: print(1)")))
+    assert changed(spaced, respaced) == {"extension", "runtime"}

@@ -1,0 +1,415 @@
+"""Bad input and misuse of ``aishellc compile``: a clear message, exit 2 (1 for error
+diagnostics), never a traceback, and the output folder exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.compile_cases import run_cli_in, tree
+
+CONFIG = """\
+[foundation]
+tools = []
+apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
+"""
+
+GOOD = "FROM aishell:base\nCOPY requirements.txt /tmp/\n"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A project compiled once already: ``build/`` holds the previous output."""
+    root = tmp_path / "project"
+    (root / ".aishell").mkdir(parents=True)
+    (root / ".aishell" / "Dockerfile").write_text(GOOD)
+    (root / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (root / "requirements.txt").write_text("flask\n")
+    first = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", "--harness", "claude@2.1.3")
+    assert first.code == 0, first.err
+    return root
+
+
+Setup = Callable[[Path], None]
+
+
+def _write(path: str, text: str) -> Setup:
+    def setup(root: Path) -> None:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+
+    return setup
+
+
+def _symlink(path: str, target: str) -> Setup:
+    def setup(root: Path) -> None:
+        (root / path).symlink_to(target)
+
+    return setup
+
+
+def _fifo(path: str) -> Setup:
+    def setup(root: Path) -> None:
+        os.mkfifo(root / path)
+
+    return setup
+
+
+def _both(*setups: Setup) -> Setup:
+    def setup(root: Path) -> None:
+        for step in setups:
+            step(root)
+
+    return setup
+
+
+def _dockerfile(text: str) -> Setup:
+    return _write(".aishell/Dockerfile", text)
+
+
+def _nothing(root: Path) -> None:
+    return None
+
+
+CASES: list[tuple[str, Setup, list[str], str | None]] = [
+    # (name, setup, extra args (after DOCKERFILE -o build), expected start of stderr)
+    ("unknown harness", _nothing, ["--harness", "nope"], "--harness nope: unknown harness 'nope'"),
+    (
+        "malformed version",
+        _nothing,
+        ["--harness", "claude@1.0; rm -rf /"],
+        "--harness claude@1.0; rm -rf /: invalid harness version '1.0; rm -rf /'",
+    ),
+    (
+        "empty version",
+        _nothing,
+        ["--harness", "claude@"],
+        "--harness claude@: harness spec 'claude@' has an empty version",
+    ),
+    (
+        "harness twice",
+        _nothing,
+        ["--harness", "claude@1.0.0", "--harness", "claude@1.0.1"],
+        "--harness claude@1.0.1: harness 'claude' is listed twice",
+    ),
+    (
+        "missing config",
+        _nothing,
+        ["--config", "nope.toml"],
+        "nope.toml:1:1: cannot read config file: No such file or directory",
+    ),
+    (
+        "config is a folder",
+        _nothing,
+        ["--config", ".aishell"],
+        ".aishell:1:1: cannot read config file: Is a directory",
+    ),
+    (
+        "bad TOML",
+        _write(".aishell/aishellc.toml", "[foundation\n"),
+        [],
+        ".aishell/aishellc.toml:1:12: invalid TOML",
+    ),
+    (
+        "bad config value",
+        _write(".aishell/aishellc.toml", 'tag_prefix = "Bad Prefix"\n'),
+        [],
+        ".aishell/aishellc.toml:1:14: invalid tag prefix 'Bad Prefix'",
+    ),
+    ("missing Dockerfile", _nothing, ["--context", "."], None),
+    (
+        "unparseable Dockerfile",
+        _dockerfile("FROM aishell:base\nRUNN x\n"),
+        [],
+        ".aishell/Dockerfile:2:1: unknown instruction: RUNN",
+    ),
+    (
+        "missing context",
+        _nothing,
+        ["--context", "nowhere"],
+        "nowhere:1:1: --context does not exist",
+    ),
+    (
+        "legacy with a strategy",
+        _nothing,
+        ["--legacy", "--harness-strategy", "inline"],
+        "--legacy and --harness-strategy cannot be combined",
+    ),
+    (
+        "COPY ../x",
+        _dockerfile("FROM aishell:base\nCOPY ../secret.txt /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source '../secret.txt' leaves the build context",
+    ),
+    (
+        "COPY a/../../x",
+        _dockerfile("FROM aishell:base\nCOPY a/../../x /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source 'a/../../x' leaves the build context",
+    ),
+    (
+        "COPY absolute",
+        _dockerfile("FROM aishell:base\nCOPY /etc/passwd /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source '/etc/passwd' is an absolute path",
+    ),
+    (
+        "ADD via a variable",
+        _dockerfile("FROM aishell:base\nARG SRC=../up\nADD ${SRC} /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:3:5: ADD source '${SRC}' (= '../up') leaves the build context",
+    ),
+    (
+        "bind mount outside",
+        _dockerfile("FROM aishell:base\nRUN --mount=type=bind,source=../x,target=/x true\n"),
+        [],
+        ".aishell/Dockerfile:2:5: RUN --mount source '../x' leaves the build context",
+    ),
+    (
+        "symlink out (absolute)",
+        _both(_symlink("link", "/etc"), _dockerfile("FROM aishell:base\nCOPY link/passwd /tmp/\n")),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source 'link/passwd': symlink link -> /etc points out of the build context",
+    ),
+    (
+        "symlink out (relative)",
+        _both(_symlink("up", "../.."), _dockerfile("FROM aishell:base\nCOPY up /tmp/\n")),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source 'up': symlink up -> ../.. points out of the build context",
+    ),
+    (
+        "missing source",
+        _dockerfile("FROM aishell:base\nCOPY nope.txt /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source 'nope.txt' is not in the build context (.)",
+    ),
+    (
+        "ignored source",
+        _both(_write(".dockerignore", "requirements.txt\n")),
+        [],
+        ".aishell/Dockerfile:2:6: COPY source 'requirements.txt' is excluded by .dockerignore",
+    ),
+    (
+        "FIFO in the context",
+        _both(_fifo("pipe"), _dockerfile("FROM aishell:base\nCOPY . /src/\n")),
+        [],
+        ".aishell/Dockerfile:2:6: context file pipe is a FIFO, which cannot be copied",
+    ),
+    (
+        "-o is a file",
+        _write("out.txt", "keep me\n"),
+        ["-o", "out.txt"],
+        "out.txt:1:1: the output path exists and is not a folder",
+    ),
+    (
+        "-o below a file",
+        _write("out.txt", "keep me\n"),
+        ["-o", "out.txt/build"],
+        "out.txt/build:1:1: cannot write the output folder",
+    ),
+    (
+        "-o is someone else's folder",
+        _write("src/main.py", "print()\n"),
+        ["-o", "src"],
+        "src:1:1: the output folder exists and was not written by aishellc",
+    ),
+    ("-o is the context", _nothing, ["-o", ".", "--context", "."], None),
+    (
+        "-o contains the context",
+        _nothing,
+        ["--context", "build"],
+        "build:1:1: the output folder would replace the build context (build)",
+    ),
+    (
+        "-o holds the Dockerfile",
+        _nothing,
+        ["-o", ".aishell"],
+        ".aishell:1:1: the output folder exists and was not written by aishellc",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "setup", "args", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_misuse_exits_2_and_leaves_outdir_alone(
+    root: Path, name: str, setup: Setup, args: list[str], expected: str | None
+) -> None:
+    before = tree(root / "build")
+    setup(root)
+    dockerfile = "missing/Dockerfile" if name == "missing Dockerfile" else ".aishell/Dockerfile"
+    argv = [dockerfile, *args] if "-o" in args else [dockerfile, "-o", "build", *args]
+    if name == "-o is the context":
+        argv = [".aishell/Dockerfile", "-o", ".", "--context", "."]
+    result = run_cli_in(root, *argv)
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err
+    if expected is not None:
+        assert result.err.startswith(expected), result.err
+    elif name == "missing Dockerfile":
+        assert result.err.startswith("missing/Dockerfile:1:1: no such file"), result.err
+    else:
+        assert "output folder" in result.err, result.err
+    assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name], "temporary folder left"
+    if name.startswith("-o is a file"):
+        assert (root / "out.txt").read_text() == "keep me\n"
+
+
+def test_a_socket_in_the_context_is_refused(root: Path) -> None:
+    before = tree(root / "build")
+    (root / ".aishell" / "Dockerfile").write_text("FROM aishell:base\nCOPY . /src/\n")
+    # AF_UNIX paths are short: bind in a short temporary folder, then move the socket in
+    with tempfile.TemporaryDirectory(dir="/tmp") as short:
+        server = socket.socket(socket.AF_UNIX)
+        try:
+            server.bind(str(Path(short, "s")))
+            Path(short, "s").rename(root / "agent.sock")
+            result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+        finally:
+            server.close()
+    assert result.code == 2
+    assert "context file agent.sock is a socket" in result.err
+    assert tree(root / "build") == before
+
+
+def test_an_unreadable_context_file_is_refused(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = tree(root / "build")
+    real_open = os.open
+
+    def deny(path: str, flags: int, *args: object) -> int:
+        if str(path).endswith("requirements.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", deny)
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert result.err.startswith(
+        ".aishell/Dockerfile:2:6: cannot read context file requirements.txt: permission denied"
+    ), result.err
+    assert tree(root / "build") == before
+
+
+def test_an_unwritable_output_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = tree(root / "build")
+
+    def deny(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", deny)
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert result.err.startswith("build:1:1: cannot write the output folder: permission denied")
+    assert tree(root / "build") == before
+
+
+def test_a_failure_while_writing_keeps_the_old_folder(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(root / "build")
+    real_fsync = os.fsync
+    calls = []
+
+    def fail_late(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fail_late)
+    (root / "requirements.txt").write_text("flask==9\n")  # a different output
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert "cannot write the output folder: no space left on device" in result.err
+    assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_a_failed_swap_puts_the_old_folder_back(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(root / "build")
+    real_rename = Path.rename
+
+    def fail_new(self: Path, target: str | os.PathLike[str]) -> Path:
+        if ".aishellc-new-" in self.name:
+            raise OSError(5, "Input/output error")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", fail_new)
+    (root / "requirements.txt").write_text("flask==9\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_error_diagnostics_exit_1_and_write_nothing(root: Path) -> None:
+    before = tree(root / "build")
+    (root / ".aishell" / "Dockerfile").write_text(
+        "FROM aishell:base\nARG APP_USER=developer\nUSER ${APP_USER}\n"
+    )
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", "--harness-strategy", "inline")
+    assert result.code == 1, result.err
+    assert ".aishell/Dockerfile:3:1: AIS303" in result.err
+    assert "build/ was not written" in result.err
+    assert tree(root / "build") == before
+
+
+def test_a_successful_compile_replaces_every_file(root: Path) -> None:
+    (root / "build" / "stale.txt").write_text("from an older aishellc\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", "--harness", "claude@2.1.4")
+    assert result.code == 0, result.err
+    assert not (root / "build" / "stale.txt").exists()
+    assert b"claude-code@2.1.4" in (root / "build" / "runtime.Dockerfile").read_bytes()
+
+
+def test_an_output_symlink_is_kept(root: Path) -> None:
+    (root / "build").rename(root / "real-build")
+    (root / "build").symlink_to("real-build")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", "--harness", "claude@2.1.4")
+    assert result.code == 0, result.err
+    assert (root / "build").is_symlink()
+    assert b"claude-code@2.1.4" in (root / "real-build" / "runtime.Dockerfile").read_bytes()
+
+
+def test_a_device_in_the_context_is_refused(root: Path) -> None:
+    import stat
+
+    before = tree(root / "build")
+    (root / ".aishell" / "Dockerfile").write_text("FROM aishell:base\nCOPY dev/ /src/\n")
+    (root / "dev").mkdir()
+    try:
+        os.mknod(root / "dev" / "null", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert "context file dev/null is a device, which cannot be copied" in result.err
+    assert tree(root / "build") == before
+
+
+def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
+    import json
+
+    result = run_cli_in(
+        root, ".aishell/Dockerfile", "-o", "build", "--harness", "nope", "--format", "json"
+    )
+    assert result.code == 2
+    assert json.loads(result.out) == {
+        "error": {
+            "message": "--harness nope: unknown harness 'nope'",
+            "path": None,
+            "line": None,
+            "column": None,
+            "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
+        }
+    }
+    result = run_cli_in(root, "plan", "missing.json", "--format", "json")
+    assert result.code == 2
+    assert json.loads(result.out)["error"]["path"] == "missing.json"

@@ -1,0 +1,247 @@
+"""Which context files an extension reads, with Docker's .dockerignore rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aishellc.context import (
+    IgnoreRules,
+    collect_sources,
+    context_inputs,
+    go_match,
+    load_ignore_rules,
+    read_ignore_file,
+)
+from aishellc.errors import UserError
+from aishellc.parser import parse
+
+
+def files_read(
+    tmp_path: Path, dockerfile: str, layout: dict[str, str], ignore: str | None = None
+) -> list[str]:
+    for name, text in layout.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    if ignore is not None:
+        (tmp_path / ".dockerignore").write_text(ignore)
+    rules, _, _ = load_ignore_rules(str(tmp_path), None)
+    found = context_inputs(parse(dockerfile), str(tmp_path), path="Dockerfile", rules=rules)
+    return [item.path for item in found]
+
+
+LAYOUT = {
+    "a.py": "a",
+    "b.py": "b",
+    "c.txt": "c",
+    "src/main.py": "m",
+    "src/util/helpers.py": "h",
+    "src/notes.md": "n",
+    "docs/guide.md": "g",
+    "Tricky[1].txt": "t",
+}
+
+SOURCES = [
+    ("COPY a.py /x/", ["a.py"]),
+    ("COPY *.py /x/", ["a.py", "b.py"]),
+    ("COPY ?.py /x/", ["a.py", "b.py"]),
+    ("COPY [ab].py /x/", ["a.py", "b.py"]),
+    ("COPY [^a].py /x/", ["b.py"]),
+    ("COPY src/*.py /x/", ["src/main.py"]),
+    ("COPY */*.md /x/", ["docs/guide.md", "src/notes.md"]),
+    ("COPY nothing-* /x/", []),
+    # the Dockerfile lexer takes one level of backslashes; the wildcard matcher the next
+    ("COPY Tricky[1].txt /x/", []),
+    ("COPY Tricky\\\\[1\\\\].txt /x/", ["Tricky[1].txt"]),
+    ("COPY src /x/", ["src/main.py", "src/notes.md", "src/util/helpers.py"]),
+    ("COPY ./src/../a.py /x/", ["a.py"]),
+    ('COPY ["a.py", "c.txt", "/x/"]', ["a.py", "c.txt"]),
+    ("ADD https://example.com/file.tar.gz /x/", []),
+    ("ADD git@github.com:moby/buildkit.git /x/", []),
+    ("ADD a.py /x/", ["a.py"]),
+    ("COPY --from=builder /out /x/", []),
+    ("COPY --from=alpine:3 /etc/os-release /x/", []),
+    ("COPY <<EOF /x/\nhello\nEOF", []),
+    ("COPY <<EOF a.py /x/\nhello\nEOF", ["a.py"]),
+    ("RUN --mount=type=bind,source=docs,target=/d cat /d/guide.md", ["docs/guide.md"]),
+    ("RUN --mount=target=/d,source=c.txt true", ["c.txt"]),
+    ("RUN --mount=type=cache,target=/root/.cache true", []),
+    ("RUN --mount=type=bind,from=builder,target=/d true", []),
+    ("RUN --mount=type=secret,id=token true", []),
+    ("ONBUILD COPY a.py /x/", []),
+    ("ARG F=b.py\nCOPY $F /x/", ["b.py"]),
+    ("ENV D=src/util\nCOPY ${D}/ /x/", ["src/util/helpers.py"]),
+    ("ARG NAME\nCOPY c${NAME:-.txt} /x/", ["c.txt"]),
+]
+
+
+@pytest.mark.parametrize(("instructions", "expected"), SOURCES)
+def test_sources(tmp_path: Path, instructions: str, expected: list[str]) -> None:
+    dockerfile = f"FROM aishell:base AS builder\nFROM aishell:base\n{instructions}\n"
+    assert files_read(tmp_path, dockerfile, LAYOUT) == expected
+
+
+def test_a_bind_mount_without_source_reads_the_whole_context(tmp_path: Path) -> None:
+    found = files_read(tmp_path, "FROM a\nRUN --mount=type=bind,target=/ctx ls\n", LAYOUT)
+    assert found == sorted(LAYOUT)
+
+
+def test_env_is_inherited_from_the_stage_built_on(tmp_path: Path) -> None:
+    dockerfile = (
+        "FROM a AS base\nENV F=a.py\nFROM base\nCOPY $F /x/\nFROM a\nCOPY ${F:-c.txt} /y/\n"
+    )
+    assert files_read(tmp_path, dockerfile, LAYOUT) == ["a.py", "c.txt"]
+
+
+def test_global_args_need_declaring_in_the_stage(tmp_path: Path) -> None:
+    dockerfile = "ARG F=a.py\nFROM a\nCOPY ${F:-b.py} /x/\nFROM a\nARG F\nCOPY $F /y/\n"
+    assert files_read(tmp_path, dockerfile, LAYOUT) == ["a.py", "b.py"]
+
+
+D = ".dockerignore"
+ALL = [
+    "a.py",
+    "b.py",
+    "c.txt",
+    "docs/guide.md",
+    "src/main.py",
+    "src/notes.md",
+    "src/util/helpers.py",
+]
+
+IGNORES = [
+    ("*.py\n", [D, "c.txt", "docs/guide.md", "src/main.py", "src/notes.md", "src/util/helpers.py"]),
+    ("**/*.py\n", [D, "c.txt", "docs/guide.md", "src/notes.md"]),
+    ("src\n!src/main.py\n", [D, "a.py", "b.py", "c.txt", "docs/guide.md", "src/main.py"]),
+    ("src/\n", [D, "a.py", "b.py", "c.txt", "docs/guide.md"]),
+    ("/docs\n", [D, "a.py", "b.py", "c.txt", "src/main.py", "src/notes.md", "src/util/helpers.py"]),
+    (
+        "# a comment\n  */*.md  \n\n",
+        [D, "a.py", "b.py", "c.txt", "src/main.py", "src/util/helpers.py"],
+    ),
+    ("*.md\n", [D, *ALL]),  # anchored at the context root: no file matches
+    ("*\n!src\n", ["src/main.py", "src/notes.md", "src/util/helpers.py"]),
+    ("*\n!**/*.md\n", ["docs/guide.md", "src/notes.md"]),
+    ("SRC\n", [D, *ALL]),
+    ("src/util/..\n", [D, "a.py", "b.py", "c.txt", "docs/guide.md"]),
+]
+
+
+@pytest.mark.parametrize(("ignore", "expected"), IGNORES)
+def test_dockerignore(tmp_path: Path, ignore: str, expected: list[str]) -> None:
+    layout = {k: v for k, v in LAYOUT.items() if not k.startswith("Tricky")}
+    assert files_read(tmp_path, "FROM a\nCOPY . /x/\n", layout, ignore) == expected
+
+
+def test_dockerignore_can_exclude_itself(tmp_path: Path) -> None:
+    found = files_read(tmp_path, "FROM a\nCOPY . /x/\n", {"a.py": "a"}, ".dockerignore\n")
+    assert found == ["a.py"]
+
+
+def test_an_ignored_file_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path: str, flags: int, *args: int) -> int:
+        opened.append(str(path))
+        return real_open(path, flags, *args)
+
+    (tmp_path / "secret.key").write_text("x")
+    (tmp_path / "ok.txt").write_text("y")
+    (tmp_path / ".dockerignore").write_text("*.key\n")
+    rules, _, _ = load_ignore_rules(str(tmp_path), None)
+    monkeypatch.setattr(os, "open", spy)
+    context_inputs(parse("FROM a\nCOPY . /x/\n"), str(tmp_path), path="D", rules=rules)
+    assert not [name for name in opened if name.endswith("secret.key")]
+    assert [name for name in opened if name.endswith("ok.txt")]
+
+
+def test_a_dockerfile_specific_ignore_file_wins(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text("a.py\n")
+    (tmp_path / ".aishell").mkdir()
+    (tmp_path / ".aishell" / "Dockerfile.dockerignore").write_text("b.py\n")
+    rules, source, _ = load_ignore_rules(str(tmp_path), str(tmp_path / ".aishell" / "Dockerfile"))
+    assert source == str(tmp_path / ".aishell" / "Dockerfile.dockerignore")
+    assert rules.ignored("b.py") and not rules.ignored("a.py")
+
+
+def test_reading_the_ignore_file_like_docker() -> None:
+    data = "\ufeff# comment\n  /abs/path  \n!  keep\n dir/../other/ \n#not a pattern\n\n".encode()
+    assert read_ignore_file(data) == ["abs/path", "!keep", "other"]
+
+
+def test_matching_is_case_sensitive() -> None:
+    rules = IgnoreRules(["Secret"])
+    assert rules.ignored("Secret") and not rules.ignored("secret")
+
+
+def test_symlinks(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "f.txt").write_text("f")
+    (tmp_path / "dir-link").symlink_to("real")
+    (tmp_path / "real" / "out-link").symlink_to("/etc/passwd")  # inside a folder: kept as a link
+    rules = IgnoreRules([])
+    found = context_inputs(
+        parse("FROM a\nCOPY dir-link /x/\n"), str(tmp_path), path="D", rules=rules
+    )
+    assert [(f.path, f.kind) for f in found] == [
+        ("real/f.txt", "file"),
+        ("real/out-link", "symlink"),
+    ]
+    link = next(f for f in found if f.kind == "symlink")
+    import hashlib
+
+    assert link.sha256 == hashlib.sha256(b"/etc/passwd").hexdigest()
+
+
+def test_a_link_to_an_ignored_target_is_not_found(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text("x")
+    (tmp_path / "link.txt").symlink_to("real.txt")
+    with pytest.raises(UserError, match=r"excluded by \.dockerignore"):
+        context_inputs(
+            parse("FROM a\nCOPY link.txt /x/\n"),
+            str(tmp_path),
+            path="D",
+            rules=IgnoreRules(["real.txt"]),
+        )
+
+
+def test_a_link_loop_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    with pytest.raises(UserError, match="too many levels of symbolic links"):
+        context_inputs(
+            parse("FROM a\nCOPY a /x/\n"), str(tmp_path), path="D", rules=IgnoreRules([])
+        )
+
+
+GO_MATCH = [
+    ("*.py", "a.py", True),
+    ("*.py", ".hidden.py", True),
+    ("?.py", "ab.py", False),
+    ("[a-c]x", "bx", True),
+    ("[^a-c]x", "bx", False),
+    ("[^a-c]x", "dx", True),
+    ("[!a]x", "!x", True),
+    ("\\*x", "*x", True),
+    ("\\*x", "ax", False),
+    ("[", "[", False),
+    ("a[", "a[", False),
+]
+
+
+@pytest.mark.parametrize(("pattern", "name", "expected"), GO_MATCH)
+def test_go_match(pattern: str, name: str, expected: bool) -> None:
+    assert go_match(pattern, name) is expected
+
+
+def test_sources_keep_their_locations() -> None:
+    sources = collect_sources(parse("FROM a\nCOPY  one two /x/\n"), "D")
+    assert [(s.value, s.word.span.column if s.word and s.word.span else 0) for s in sources] == [
+        ("one", 7),
+        ("two", 11),
+    ]
