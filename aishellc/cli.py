@@ -40,10 +40,9 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.emit.ast_json import node_json
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.buildkit_view import buildkit_view
-    from aishellc.report import needs_ascii_json
 
     status = EXIT_OK
-    ascii_only = needs_ascii_json(out)
+    ascii_only = _ascii_json(out)
     for path in args.files:
         record: dict[str, object] = {"path": path}
         try:
@@ -130,6 +129,12 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _ascii_json(out: TextIO) -> bool:
+    from aishellc.report import needs_ascii_json
+
+    return needs_ascii_json(out)
+
+
 def _write_json_error(out: TextIO, exc: UserError) -> None:
     """For ``--format json``: the error as JSON on stdout (the CLI also prints it on
     stderr and exits 2)."""
@@ -141,7 +146,9 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
         "column": location.column if location else None,
         "help": exc.help,
     }
-    out.write(json.dumps({"error": error}, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    out.write(
+        json.dumps({"error": error}, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
+    )
 
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -175,7 +182,9 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
             "diagnostics": [diagnostic_record(d, path) for d in result.diagnostics],
         }
-        out.write(json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+        out.write(
+            json.dumps(summary, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
+        )
     else:
         for diagnostic in result.diagnostics:
             where = f"{path}:{diagnostic.line}:{diagnostic.column}"
@@ -206,7 +215,9 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     plan = make_plan(new, previous)
     if args.format == "json":
-        out.write(json.dumps(plan_json(plan), ensure_ascii=False, sort_keys=True, indent=2))
+        out.write(
+            json.dumps(plan_json(plan), ensure_ascii=_ascii_json(out), sort_keys=True, indent=2)
+        )
         out.write("\n")
     else:
         out.write(render_text(plan))

@@ -198,6 +198,13 @@ def read_inputs(options: CompileOptions) -> _Inputs:
             "--legacy and --harness-strategy cannot be combined",
             help="the legacy layout installs the harnesses below the project's Dockerfile",
         )
+    for what, given in (
+        ("the Dockerfile", options.dockerfile),
+        ("the output folder", options.outdir),
+        ("--context", options.context),
+        ("--config", options.config),
+    ):
+        _check_utf8_path(what, given)
     path = options.dockerfile
     config_path = options.config if options.config is not None else default_config(path)
     config = load_config(config_path)
@@ -498,6 +505,22 @@ _TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime
 
 
 # --- steps -----------------------------------------------------------------------------
+
+
+def _check_utf8_path(what: str, path: str | None) -> None:
+    """Paths are written into manifest.json and docker-bake.json, which are UTF-8 JSON read
+    by other tools: a name that is not UTF-8 (a lone surrogate here) cannot be written so
+    that they find the file again."""
+    if path is None:
+        return
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"the path of {what} is not valid UTF-8",
+            Location(path),
+            help="rename it (the manifest and bake file name it in UTF-8 JSON)",
+        ) from None
 
 
 def _check_context(context_dir: str, given: bool) -> None:

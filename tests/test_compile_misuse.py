@@ -413,3 +413,29 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
     result = run_cli_in(root, "plan", "missing.json", "--format", "json")
     assert result.code == 2
     assert json.loads(result.out)["error"]["path"] == "missing.json"
+
+
+NOT_UTF8 = os.fsdecode(b"caf\xe9")  # a file name Python holds as a lone surrogate
+
+
+@pytest.mark.parametrize(
+    ("what", "argv"),
+    [
+        ("the Dockerfile", [f".aishell/{NOT_UTF8}", "-o", "build"]),
+        ("the output folder", [".aishell/Dockerfile", "-o", f"build-{NOT_UTF8}"]),
+        ("--context", [".aishell/Dockerfile", "-o", "build", "--context", NOT_UTF8]),
+        ("--config", [".aishell/Dockerfile", "-o", "build", "--config", f"{NOT_UTF8}.toml"]),
+    ],
+)
+def test_a_path_that_is_not_utf8_is_refused(root: Path, what: str, argv: list[str]) -> None:
+    # Regression (fuzzing): such a path reached manifest.json, whose UTF-8 encoding
+    # raised UnicodeEncodeError (exit 70, internal error).
+    (root / ".aishell" / NOT_UTF8).write_text(GOOD)
+    (root / NOT_UTF8).mkdir()
+    (root / f"{NOT_UTF8}.toml").write_text(CONFIG)
+    before = tree(root / "build")
+    result = run_cli_in(root, *argv, "--harness", "claude@2.1.3")
+    assert result.code == 2, result.err
+    assert f"the path of {what} is not valid UTF-8" in result.err
+    assert tree(root / "build") == before
+    assert not (root / f"build-{NOT_UTF8}").exists()
