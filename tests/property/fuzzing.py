@@ -82,6 +82,7 @@ class Tally:
         self.generators: Counter[str] = Counter()
         self.inputs: Counter[str] = Counter()
         self.exit_codes: Counter[str] = Counter()
+        self.by_generator: dict[str, Counter[str]] = {}
         self.slowest: tuple[float, str] = (0.0, "")
 
     def add_input(self, generator: str) -> None:
@@ -91,6 +92,7 @@ class Tally:
         self.commands[command] += 1
         self.generators[generator] += 1
         self.exit_codes[f"{command}:{outcome.code}"] += 1
+        self.by_generator.setdefault(generator, Counter())[f"{command}:{outcome.code}"] += 1
         if outcome.seconds > self.slowest[0]:
             self.slowest = (outcome.seconds, f"{generator}/{command}")
 
@@ -102,6 +104,10 @@ class Tally:
             "runs_by_command": dict(sorted(self.commands.items())),
             "runs_by_generator": dict(sorted(self.generators.items())),
             "exit_codes": dict(sorted(self.exit_codes.items())),
+            "exit_codes_by_generator": {
+                name: dict(sorted(counts.items()))
+                for name, counts in sorted(self.by_generator.items())
+            },
             "slowest_run": {"seconds": round(self.slowest[0], 3), "where": self.slowest[1]},
         }
 
@@ -111,7 +117,13 @@ class Tally:
 
 TALLY = Tally()
 
-_JSON_OUTPUT = {("parse", "json"), ("parse", "buildkit"), ("check", "json"), ("check", "sarif")}
+_JSON_OUTPUT = {
+    ("parse", "json"),
+    ("parse", "buildkit"),
+    ("check", "json"),
+    ("check", "sarif"),
+    ("compile", "json"),
+}
 
 
 def run_command(argv: Sequence[str], timeout: float = SOFT_TIMEOUT) -> Outcome:
@@ -137,18 +149,81 @@ def check_outcome(outcome: Outcome, path: str) -> None:
     assert code in (0, 1, 2), f"{' '.join(argv)}: exit {code}\nstderr: {err[:2000]}"
     assert "Traceback" not in err, err
     assert "Traceback (most recent call last)" not in out, out[:2000]
-    if code != 0:
+    fmt = _format(argv) or ("json" if command == "parse" else "text")
+    is_json = (command, fmt) in _JSON_OUTPUT
+    if is_json and out:
+        # JSON Lines are split on "\n" only: a string may hold U+2028 and friends.
+        documents = out.rstrip("\n").split("\n") if command == "parse" else [out]
+        for document in documents:
+            json.loads(document)
+    if code == 1 and is_json:
+        # Error diagnostics, reported in the JSON.
+        assert '"error"' in out, f"{' '.join(argv)}: exit 1 without an error in\n{out[:2000]}"
+    elif code != 0:
         located = re.compile(re.escape(path) + r":\d+:\d+: \S")
         assert located.search(err) or located.search(out), (
             f"{' '.join(argv)}: exit {code} without a located message\n"
             f"stdout: {out[:1000]}\nstderr: {err[:1000]}"
         )
-    fmt = _format(argv) or ("json" if command == "parse" else "text")
-    if (command, fmt) in _JSON_OUTPUT and out:
-        # JSON Lines are split on "\n" only: a string may hold U+2028 and friends.
-        documents = out.rstrip("\n").split("\n") if command == "parse" else [out]
-        for document in documents:
-            json.loads(document)
+
+
+COMPILE_ARGS: list[list[str]] = [
+    [],
+    ["--harness", "claude@2.1.3"],
+    ["--harness", "codex", "--harness", "gemini@0.1.0-beta.2"],
+    ["--harness-strategy", "inline"],
+    ["--legacy", "--harness", "pi@1.0.0"],
+    ["--format", "json"],
+]
+"""Extra compile flags (all valid: the input under test is the Dockerfile)."""
+
+_OUTPUT_FILES = {
+    "foundation.Dockerfile",
+    "extension.Dockerfile",
+    "runtime.Dockerfile",
+    "manifest.json",
+    "docker-bake.json",
+}
+
+
+class Project:
+    """A project folder: ``.aishell/Dockerfile`` (the input), a build context around it with
+    files the generators name (some ignored, an ignored FIFO, symlinks in and out), and
+    ``build/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dockerfile = root / ".aishell" / "Dockerfile"
+        self.outdir = root / "build"
+        self.dockerfile.parent.mkdir(parents=True, exist_ok=True)
+        files = {
+            "app/main.py": "print('hello')\n",
+            "requirements.txt": "flask\n",
+            "scripts/setup.sh": "#!/bin/sh\necho setup\n",
+            "secret.txt": "never read me\n",
+            "ignored/data.bin": "ignored\n",
+            ".dockerignore": "secret.txt\nignored/\nfifo\n",
+        }
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (root / "scripts" / "setup.sh").chmod(0o755)
+        (root / "link-in").symlink_to("app")
+        (root / "link-out").symlink_to("/etc")
+        os.mkfifo(root / "fifo")  # ignored: never opened (a blocking open would hang)
+
+    def tree(self) -> dict[str, bytes]:
+        if not self.outdir.is_dir():
+            return {}
+        return {
+            p.relative_to(self.outdir).as_posix(): p.read_bytes()
+            for p in sorted(self.outdir.rglob("*"))
+            if p.is_file()
+        }
+
+    def leftovers(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if ".aishellc-" in p.name)
 
 
 def fuzz_commands(path: str, check_format: str = "text") -> list[tuple[str, list[str]]]:
@@ -160,11 +235,37 @@ def fuzz_commands(path: str, check_format: str = "text") -> list[tuple[str, list
     ]
 
 
-def fuzz_file(path: Path, data: bytes, generator: str, check_format: str = "text") -> None:
-    """Write ``data`` to ``path`` and run parse and check on it, checking each outcome."""
-    path.write_bytes(data)
+def check_compile_output(project: Project, outcome: Outcome, before: dict[str, bytes]) -> None:
+    """After a compile: the whole new output (exit 0), or the old one untouched, and no
+    temporary folder left behind."""
+    assert not project.leftovers(), project.leftovers()
+    after = project.tree()
+    if outcome.code == 0:
+        assert set(after) >= _OUTPUT_FILES, sorted(after)
+        manifest = json.loads(after["manifest.json"])
+        assert manifest["compiler"]["name"] == "aishellc"
+        json.loads(after["docker-bake.json"])
+    else:
+        assert after == before, "a failed compile changed the output folder"
+
+
+def fuzz_project(
+    project: Project,
+    data: bytes,
+    generator: str,
+    check_format: str = "text",
+    compile_args: Sequence[str] = (),
+) -> None:
+    """Write ``data`` as the project's Dockerfile; run parse, check and compile on it."""
+    path = str(project.dockerfile)
+    project.dockerfile.write_bytes(data)
     TALLY.add_input(generator)
-    for command, argv in fuzz_commands(str(path), check_format):
+    for command, argv in fuzz_commands(path, check_format):
         outcome = run_command(argv)
         TALLY.add_run(command, generator, outcome)
-        check_outcome(outcome, str(path))
+        check_outcome(outcome, path)
+    before = project.tree()
+    outcome = run_command(["compile", path, "-o", str(project.outdir), *compile_args])
+    TALLY.add_run("compile", generator, outcome)
+    check_outcome(outcome, path)
+    check_compile_output(project, outcome, before)

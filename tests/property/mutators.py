@@ -2,8 +2,8 @@
 
 Each mutator is ``mutator(data) -> SearchStrategy[bytes]``; positions and choices are
 drawn from hypothesis, so a failing input shrinks towards a small, readable damage. The
-seeds are real Dockerfiles: the round-trip cases, the benchmark files and the check
-goldens in this repository, plus the shared corpus when it is here.
+seeds are real Dockerfiles: the round-trip cases, the benchmark files and the check and
+compile goldens in this repository, plus the shared corpus when it is here.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def seed_files() -> list[Path]:
         *roundtrip_files(),
         *sorted((ROOT / "benchmarks" / "data").glob("*.Dockerfile")),
         *sorted((ROOT / "tests" / "golden" / "check").glob("*/Dockerfile")),
+        *sorted((ROOT / "tests" / "golden" / "compile").glob("*/Dockerfile")),
     ]
     return local + corpus_files()
 

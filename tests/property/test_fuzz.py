@@ -1,10 +1,13 @@
-"""Fuzzing ``parse`` and ``check``: any bytes in, exit 0/1/2 with a message out.
+"""Fuzzing ``parse``, ``check`` and ``compile``: any bytes in, exit 0/1/2 with a message out.
 
 Inputs come from generators (the grammar, aishell-shaped files, arbitrary text and bytes)
-and from mutated seed files (see :mod:`tests.property.mutators`). Each input runs through
-``parse`` (both formats) and ``check`` (a drawn format) in-process; the property is
-:func:`tests.property.fuzzing.check_outcome`. A few inputs also run in a real process, to
-show nothing reaches stderr as a traceback whatever the locale.
+and from mutated seed files (see :mod:`tests.property.mutators`). Each input is the
+Dockerfile of a project folder (:class:`tests.property.fuzzing.Project`) and runs through
+``parse`` (both formats), ``check`` (a drawn format) and ``compile`` (drawn flags)
+in-process; the properties are :func:`~tests.property.fuzzing.check_outcome` and, for
+compile, :func:`~tests.property.fuzzing.check_compile_output` (the output folder holds
+the whole new output or the old one, never a temporary folder). A few inputs also run in a
+real process, to show nothing reaches stderr as a traceback whatever the locale.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.property.conftest import FUZZ_EXAMPLES
-from tests.property.fuzzing import fuzz_file
+from tests.property.fuzzing import COMPILE_ARGS, Project, fuzz_project
 from tests.property.generators import aishell_dockerfiles, byte_dockerfiles, text_dockerfiles
 from tests.property.mutators import LINE_LIMIT, MUTATORS, SEEDS, mutated
 from tests.property.test_parse_properties import dockerfiles
@@ -35,6 +38,7 @@ FUZZ = settings(
     ],
 )
 CHECK_FORMATS = st.sampled_from(["text", "json", "sarif"])
+FLAGS = st.sampled_from(COMPILE_ARGS)
 
 GENERATORS: dict[str, st.SearchStrategy[bytes]] = {
     "grammar": dockerfiles().map(lambda text: text.encode("utf-8")),
@@ -45,8 +49,8 @@ GENERATORS: dict[str, st.SearchStrategy[bytes]] = {
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fuzz")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project(tmp_path_factory.mktemp("fuzz"))
 
 
 def test_there_are_seeds() -> None:
@@ -55,18 +59,22 @@ def test_there_are_seeds() -> None:
 
 @pytest.mark.parametrize("generator", sorted(GENERATORS))
 @FUZZ
-@given(data=st.data(), check_format=CHECK_FORMATS)
-def test_generated(workdir: Path, generator: str, data: st.DataObject, check_format: str) -> None:
+@given(data=st.data(), check_format=CHECK_FORMATS, flags=FLAGS)
+def test_generated(
+    project: Project, generator: str, data: st.DataObject, check_format: str, flags: list[str]
+) -> None:
     dockerfile = data.draw(GENERATORS[generator], label="Dockerfile")
-    fuzz_file(workdir / "Dockerfile", dockerfile, f"generated:{generator}", check_format)
+    fuzz_project(project, dockerfile, f"generated:{generator}", check_format, flags)
 
 
 @pytest.mark.parametrize("mutator", sorted(MUTATORS))
 @FUZZ
-@given(data=st.data(), check_format=CHECK_FORMATS)
-def test_mutated(workdir: Path, mutator: str, data: st.DataObject, check_format: str) -> None:
+@given(data=st.data(), check_format=CHECK_FORMATS, flags=FLAGS)
+def test_mutated(
+    project: Project, mutator: str, data: st.DataObject, check_format: str, flags: list[str]
+) -> None:
     dockerfile = data.draw(mutated(mutator), label="Dockerfile")
-    fuzz_file(workdir / "Dockerfile", dockerfile, f"mutated:{mutator}", check_format)
+    fuzz_project(project, dockerfile, f"mutated:{mutator}", check_format, flags)
 
 
 # --- a real process: nothing reaches stderr as a traceback -------------------------------
