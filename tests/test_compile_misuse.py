@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aishellc.emit import output
 from tests.compile_cases import run_cli_in, tree
 
 CONFIG = """\
@@ -333,6 +334,8 @@ def test_a_failure_while_writing_keeps_the_old_folder(
 def test_a_failed_swap_puts_the_old_folder_back(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The two-rename fallback (no atomic exchange on this system).
+    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     before = tree(root / "build")
     real_rename = Path.rename
 
@@ -346,6 +349,42 @@ def test_a_failed_swap_puts_the_old_folder_back(
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 2
     assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_a_failed_exchange_keeps_the_old_folder(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(root / "build")
+
+    def fail(first: Path, second: Path) -> bool:
+        raise OSError(5, "Input/output error", str(second))
+
+    monkeypatch.setattr(output, "_exchange", fail)
+    (root / "requirements.txt").write_text("flask==9\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert "cannot write the output folder: input/output error" in result.err
+    assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_the_swap_is_one_exchange_on_linux(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # OUTDIR is never absent: no rename moves it aside (the exchange swaps it in one step).
+    if not output._exchange(root / "build", root / "build"):
+        pytest.skip("no renameat2(RENAME_EXCHANGE) here")
+    renamed: list[str] = []
+    real_rename = Path.rename
+
+    def spy(self: Path, target: str | os.PathLike[str]) -> Path:
+        renamed.append(self.name)
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", spy)
+    (root / "requirements.txt").write_text("flask==9\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 0, result.err
+    assert "build" not in renamed
     assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
 
 
