@@ -5,10 +5,10 @@ exit says why (a located ``path:line:col:`` message); never a traceback, never e
 internal error), never an exception out of :func:`aishellc.cli.run`, never a hang. Outputs
 that are JSON must parse as JSON.
 
-A hang is caught twice: :func:`deadline` arms ``SIGALRM`` so a slow input raises
-:class:`Hang` in the test (hypothesis then reports and shrinks it), and a
-``faulthandler`` watchdog kills the whole run, with every thread's stack, should the
-input be stuck in C code where the signal handler cannot run.
+A hang is caught twice: :func:`deadline` arms ``SIGALRM`` so a slow command raises
+:class:`Hang` in the test (hypothesis then reports and shrinks it), and
+:func:`watchdog` (``faulthandler``) ends the whole run, with every thread's stack, should
+an input be stuck in C code where the signal handler cannot run.
 
 Counts: every run is tallied by command and by the generator that made the input; with
 ``AISHELLC_FUZZ_STATS=FILE`` the tally is written to FILE as JSON when pytest ends.
@@ -35,8 +35,8 @@ from aishellc.cli import run
 
 SOFT_TIMEOUT = float(os.environ.get("AISHELLC_FUZZ_TIMEOUT", "10"))
 """Seconds one command may take on one input before it counts as a hang."""
-HARD_TIMEOUT = SOFT_TIMEOUT * 6
-"""Seconds after which the watchdog ends the process (the signal could not interrupt)."""
+HARD_TIMEOUT = SOFT_TIMEOUT * 12
+"""Seconds one input (all its commands) may take before the watchdog ends the process."""
 
 STATS_ENV = "AISHELLC_FUZZ_STATS"
 
@@ -48,20 +48,28 @@ class Hang(BaseException):
 
 @contextmanager
 def deadline(seconds: float = SOFT_TIMEOUT) -> Iterator[None]:
-    """Raise :class:`Hang` in the block after ``seconds``; end the process (with stacks)
-    after six times as long if the signal never gets through."""
+    """Raise :class:`Hang` in the block after ``seconds``."""
 
     def on_alarm(_signum: int, _frame: FrameType | None) -> None:
         raise Hang(f"no answer within {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
-    faulthandler.dump_traceback_later(seconds * 6, exit=True)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def watchdog(seconds: float = HARD_TIMEOUT) -> Iterator[None]:
+    """End the process, printing every thread's stack, if the block is still running after
+    ``seconds``: for a hang in C code, where :func:`deadline`'s signal handler never runs."""
+    faulthandler.dump_traceback_later(seconds, exit=True)
+    try:
+        yield
+    finally:
         faulthandler.cancel_dump_traceback_later()
 
 
@@ -260,12 +268,13 @@ def fuzz_project(
     path = str(project.dockerfile)
     project.dockerfile.write_bytes(data)
     TALLY.add_input(generator)
-    for command, argv in fuzz_commands(path, check_format):
-        outcome = run_command(argv)
-        TALLY.add_run(command, generator, outcome)
+    with watchdog():
+        for command, argv in fuzz_commands(path, check_format):
+            outcome = run_command(argv)
+            TALLY.add_run(command, generator, outcome)
+            check_outcome(outcome, path)
+        before = project.tree()
+        outcome = run_command(["compile", path, "-o", str(project.outdir), *compile_args])
+        TALLY.add_run("compile", generator, outcome)
         check_outcome(outcome, path)
-    before = project.tree()
-    outcome = run_command(["compile", path, "-o", str(project.outdir), *compile_args])
-    TALLY.add_run("compile", generator, outcome)
-    check_outcome(outcome, path)
-    check_compile_output(project, outcome, before)
+        check_compile_output(project, outcome, before)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.property.conftest import FUZZ_EXAMPLES
-from tests.property.fuzzing import COMPILE_ARGS, Project, fuzz_project
+from tests.property.fuzzing import COMPILE_ARGS, Hang, Project, fuzz_project, run_command
 from tests.property.generators import aishell_dockerfiles, byte_dockerfiles, text_dockerfiles
 from tests.property.mutators import LINE_LIMIT, MUTATORS, SEEDS, mutated
 from tests.property.test_parse_properties import dockerfiles
@@ -55,6 +55,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 def test_there_are_seeds() -> None:
     assert len(SEEDS) >= 20
+
+
+def test_a_hang_is_a_failure_not_a_stuck_test(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aishellc.parser
+
+    def spin(*args: object, **kwargs: object) -> None:
+        while True:
+            pass
+
+    monkeypatch.setattr(aishellc.parser, "parse", spin)
+    with pytest.raises(Hang, match="no answer within 0.2 s"):
+        run_command(["parse", str(project.dockerfile)], timeout=0.2)
 
 
 @pytest.mark.parametrize("generator", sorted(GENERATORS))
