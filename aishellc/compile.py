@@ -476,11 +476,19 @@ class _Compiler:
         user_text = self.final_user()
         if is_root_user(user_text):
             froms = [n for n in self.inputs.document.instructions if isinstance(n, ast.From)]
+            result = self.extension_result
+            user = result.final_user if result is not None else None
+            if user is not None:  # an explicit USER root (or 0)
+                where = user.span
+                message = f"the final stage ends as USER {user_text}: the image starts as root"
+            else:
+                where = froms[-1].span if froms else None
+                message = "the final stage never sets USER: the image starts as root"
             found.append(
                 Diagnostic.at(
                     RUNTIME_RUNS_AS_ROOT,
-                    froms[-1].span if froms else None,
-                    "the final stage never sets USER: the image starts as root",
+                    where,
+                    message,
                     "aishell's entrypoint then moves to the unprivileged user with gosu; "
                     "end with USER <name> to start as that user instead",
                 )
