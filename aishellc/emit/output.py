@@ -100,13 +100,15 @@ def replace_folder(outdir: str, files: Mapping[str, bytes]) -> None:
 
 
 def _write_all(folder: Path, files: Mapping[str, bytes]) -> None:
+    for name in files:
+        # Checked by name, not with Path.parents, which does not resolve "..".
+        if any(part in ("", ".", "..") for part in name.split("/")):
+            raise ValueError(f"output file name leaves the folder: {name!r}")
     mask = _umask()
     folder.chmod(0o777 & ~mask)
     made = {folder}
     for name in sorted(files):
         path = folder.joinpath(*name.split("/"))
-        if folder not in path.parents:
-            raise ValueError(f"output file name leaves the folder: {name!r}")
         for directory in reversed(path.parents):
             if folder in directory.parents and directory not in made:
                 directory.mkdir(mode=0o777 & ~mask)
