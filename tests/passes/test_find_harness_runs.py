@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from aishellc.parser import parse
@@ -237,3 +240,36 @@ def test_every_stage_checks_stages_not_on_aishell() -> None:
     assert harness_run_diagnostics(document, PassContext()) == []
     found = harness_run_diagnostics(document, PassContext(), every_stage=True)
     assert [(d.code, d.line) for d in found] == [("AIS101", 2)]
+
+
+def _seconds(text: str) -> float:
+    document = parse(text)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        harness_run_diagnostics(document, PassContext())
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # each run looks for an install among every later RUN of its stage
+        lambda n: F + "RUN claude --version\n" * n + "RUN npm i -g @anthropic-ai/claude-code\n" * n,
+        # each stage looks for installs among every stage it builds on
+        lambda n: (
+            "FROM aishell:base AS s0\n"
+            + "".join(
+                f"FROM s{i} AS s{i + 1}\nRUN npm i -g opencode-ai && claude\n" for i in range(n)
+            )
+        ),
+    ],
+    ids=["late-installs", "chained-stages"],
+)
+def test_the_cost_is_linear(shape: Callable[[int], str]) -> None:
+    # Regression (scaling benchmark): for every harness run, each install of the stage was
+    # looked up by scanning the stage's instructions, and every ancestor stage walked
+    # again: 1,000 runs before 1,000 installs (64 KB) took 40 s.
+    small, large = _seconds(shape(100)), _seconds(shape(800))
+    assert large < 24 * small, (small, large)
