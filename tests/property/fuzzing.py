@@ -91,10 +91,12 @@ class Tally:
         self.inputs: Counter[str] = Counter()
         self.exit_codes: Counter[str] = Counter()
         self.by_generator: dict[str, Counter[str]] = {}
-        self.slowest: tuple[float, str] = (0.0, "")
+        self.slowest: tuple[float, str, bytes] = (0.0, "", b"")
+        self.current = b""
 
-    def add_input(self, generator: str) -> None:
+    def add_input(self, generator: str, data: bytes) -> None:
         self.inputs[generator] += 1
+        self.current = data
 
     def add_run(self, command: str, generator: str, outcome: Outcome) -> None:
         self.commands[command] += 1
@@ -102,7 +104,7 @@ class Tally:
         self.exit_codes[f"{command}:{outcome.code}"] += 1
         self.by_generator.setdefault(generator, Counter())[f"{command}:{outcome.code}"] += 1
         if outcome.seconds > self.slowest[0]:
-            self.slowest = (outcome.seconds, f"{generator}/{command}")
+            self.slowest = (outcome.seconds, f"{generator}/{command}", self.current)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -116,7 +118,12 @@ class Tally:
                 name: dict(sorted(counts.items()))
                 for name, counts in sorted(self.by_generator.items())
             },
-            "slowest_run": {"seconds": round(self.slowest[0], 3), "where": self.slowest[1]},
+            "slowest_run": {
+                "seconds": round(self.slowest[0], 3),
+                "where": self.slowest[1],
+                "input": repr(self.slowest[2][:2000]),
+                "input_bytes": len(self.slowest[2]),
+            },
         }
 
     def write(self, path: str | Path) -> None:
@@ -267,7 +274,7 @@ def fuzz_project(
     """Write ``data`` as the project's Dockerfile; run parse, check and compile on it."""
     path = str(project.dockerfile)
     project.dockerfile.write_bytes(data)
-    TALLY.add_input(generator)
+    TALLY.add_input(generator, data)
     with watchdog():
         for command, argv in fuzz_commands(path, check_format):
             outcome = run_command(argv)

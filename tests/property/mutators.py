@@ -90,6 +90,8 @@ def flip_bytes(draw: st.DrawFn, data: bytes) -> bytes:
         return draw(st.binary(min_size=1, max_size=8))
     buffer = bytearray(data)
     for _ in range(draw(st.integers(1, 8))):
+        if not buffer:
+            break
         at = draw(st.integers(0, len(buffer) - 1))
         action = draw(st.sampled_from(["xor", "set", "insert", "delete"]))
         if action == "xor":
