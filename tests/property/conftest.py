@@ -32,7 +32,7 @@ settings.load_profile(PROFILE)
 # Examples per fuzz test: CI keeps the whole fuzz suite well under a minute; the slow
 # profile makes more than 100,000 inputs across the fuzz tests.
 FUZZ_EXAMPLES = int(
-    os.environ.get("AISHELLC_FUZZ_EXAMPLES", {"ci": 25, "slow": 6000}.get(PROFILE, 25))
+    os.environ.get("AISHELLC_FUZZ_EXAMPLES", {"ci": 25, "slow": 7000}.get(PROFILE, 25))
 )
 
 

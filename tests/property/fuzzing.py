@@ -38,8 +38,6 @@ SOFT_TIMEOUT = float(os.environ.get("AISHELLC_FUZZ_TIMEOUT", "10"))
 HARD_TIMEOUT = SOFT_TIMEOUT * 12
 """Seconds one input (all its commands) may take before the watchdog ends the process."""
 
-STATS_ENV = "AISHELLC_FUZZ_STATS"
-
 
 class Hang(BaseException):
     """A command did not answer within :data:`SOFT_TIMEOUT` (a BaseException, so no

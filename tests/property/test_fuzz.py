@@ -22,8 +22,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aishellc.harnesses import BUILTIN_HARNESSES, is_harness_version
 from tests.property.conftest import FUZZ_EXAMPLES
-from tests.property.fuzzing import COMPILE_ARGS, Hang, Project, fuzz_project, run_command
+from tests.property.fuzzing import (
+    COMPILE_ARGS,
+    TALLY,
+    Hang,
+    Project,
+    fuzz_project,
+    run_command,
+    watchdog,
+)
 from tests.property.generators import aishell_dockerfiles, byte_dockerfiles, text_dockerfiles
 from tests.property.mutators import LINE_LIMIT, MUTATORS, SEEDS, mutated
 from tests.property.test_parse_properties import dockerfiles
@@ -38,6 +47,7 @@ FUZZ = settings(
     ],
 )
 CHECK_FORMATS = st.sampled_from(["text", "json", "sarif"])
+BUILTIN = {harness.name for harness in BUILTIN_HARNESSES}
 FLAGS = st.sampled_from(COMPILE_ARGS)
 
 GENERATORS: dict[str, st.SearchStrategy[bytes]] = {
@@ -90,6 +100,37 @@ def test_mutated(
 ) -> None:
     dockerfile = data.draw(mutated(mutator), label="Dockerfile")
     fuzz_project(project, dockerfile, f"mutated:{mutator}", check_format, flags)
+
+
+HARNESS_SPEC = st.text(
+    st.sampled_from(list("claude@codex1.2.3-+beta.:/ ;$()`'\"#\\\n\t\x00é")), max_size=24
+) | st.from_regex(r"[a-z]{1,8}(@[0-9.]{1,8}(-[a-z0-9.]{0,6})?)?", fullmatch=True)
+
+
+@FUZZ
+@given(specs=st.lists(HARNESS_SPEC, min_size=1, max_size=3))
+def test_harness_flags(project: Project, specs: list[str]) -> None:
+    """Any --harness values: exit 0 only for registry names with valid versions, else 2
+    with a message naming the flag; never a traceback."""
+    project.dockerfile.write_text("FROM aishell:base\nUSER developer\n")
+    argv = ["compile", str(project.dockerfile), "-o", str(project.outdir)]
+    argv += [f"--harness={spec}" for spec in specs]  # "=": a value may start with "-"
+    TALLY.add_input("generated:harness-flag", " ".join(specs).encode(errors="replace"))
+    with watchdog():
+        outcome = run_command(argv)
+    TALLY.add_run("compile", "generated:harness-flag", outcome)
+    assert outcome.code in (0, 2), outcome
+    assert "Traceback" not in outcome.err
+    names = [spec.partition("@")[0] for spec in specs]
+    valid = len(set(names)) == len(names) and all(
+        name in BUILTIN
+        and is_harness_version(spec.partition("@")[2] or "latest")
+        and (spec.count("@") == 0 or (spec.count("@") == 1 and not spec.endswith("@")))
+        for name, spec in zip(names, specs, strict=True)
+    )
+    assert (outcome.code == 0) == valid, (specs, outcome.err)
+    if outcome.code == 2:
+        assert outcome.err.startswith("--harness "), outcome.err
 
 
 # --- a real process: nothing reaches stderr as a traceback -------------------------------
