@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -273,3 +274,28 @@ def test_the_cost_is_linear(shape: Callable[[int], str]) -> None:
     # again: 1,000 runs before 1,000 installs (64 KB) took 40 s.
     small, large = _seconds(shape(100)), _seconds(shape(800))
     assert large < 24 * small, (small, large)
+
+
+def test_each_script_is_analysed_once_however_many_there_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression (scaling benchmark): the passes shared a 4,096-script cache; past that
+    # many distinct RUNs every lookup missed, and each script was analysed once per pass
+    # (check on 1.6 MB of RUN lines took 69 s instead of 2).
+    from aishellc.passes import harness_commands, run_passes
+    from aishellc.shell import find_commands
+
+    analysed: list[str] = []
+    real = find_commands
+
+    def counting(script: str) -> Any:
+        analysed.append(script)
+        return real(script)
+
+    monkeypatch.setattr(harness_commands, "find_commands", counting)
+    count = 5_000
+    text = F + "".join(f"RUN echo {i} && claude --version\n" for i in range(count))
+    _, found = run_passes(parse(text), PassContext())
+    assert len(found) == count
+    assert sorted(analysed) == sorted(set(analysed))
+    assert len(analysed) == count
