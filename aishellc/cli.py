@@ -348,10 +348,28 @@ def _with_default_command(argv: Sequence[str]) -> list[str]:
     return ["compile", *argv]
 
 
+# Options whose value is a list of strings; every other value is one string (or a flag).
+_LIST_VALUES = frozenset({"files", "harness"})
+
+
+def _check_values(args: argparse.Namespace) -> None:
+    """argparse drops a ``--`` given as an option's value (``--context=--``), which leaves
+    an empty list where a string belongs."""
+    for name, value in vars(args).items():
+        values = value if name in _LIST_VALUES and isinstance(value, list) else [value]
+        if any(isinstance(item, list) for item in values):
+            option = "-o/--output" if name == "outdir" else "--" + name.replace("_", "-")
+            raise UserError(
+                f"aishellc: argument {option}: '--' is not a value it can take",
+                help="give the value itself, e.g. --harness claude@2.1.3",
+            )
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Run the command line; return the exit code."""
     try:
         args = build_parser().parse_args(_with_default_command(argv))
+        _check_values(args)
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             build_parser().print_help(err)
