@@ -39,6 +39,11 @@ CASES = [
         ":1:13: FROM requires either one or three arguments",
     ),
     ("bad-escape", b"# escape=x\nFROM alpine\n", ":1:1: invalid escape token"),
+    (
+        "larger-than-buildkit-reads",
+        b"FROM alpine\n" + b"#" * (16 << 20),
+        ":1:1: file is larger than 16777216 bytes (16 MiB), the most BuildKit reads",
+    ),
 ]
 
 

@@ -197,6 +197,13 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         ".aishell/Dockerfile:2:6: COPY source 'requirements.txt' is excluded by .dockerignore",
     ),
     (
+        "huge .dockerignore",
+        _write(".dockerignore", "#" * (16 << 20) + "\n"),
+        [],
+        ".dockerignore:1:1: cannot read .dockerignore: larger than 16777216 bytes, more than"
+        " docker reads",
+    ),
+    (
         "FIFO in the context",
         _both(_fifo("pipe"), _dockerfile("FROM aishell:base\nCOPY . /src/\n")),
         [],
