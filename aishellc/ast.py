@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
+
+if TYPE_CHECKING:
+    from aishellc.parser.prelex import LogicalLine
 
 Form = Literal["shell", "exec"]
 
@@ -495,6 +498,11 @@ class Document(Node):
     newline: str = "\n"
     bom: bool = False
     source: SourceMap | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    # The parser's logical lines (BuildKit's joined instruction lines, with where each part
+    # came from), for passes that map instruction text back to the source.
+    logical_lines: tuple[LogicalLine, ...] = attrs.field(
+        default=(), eq=False, repr=False, kw_only=True
+    )
 
     @property
     def instructions(self) -> tuple[Instruction, ...]:

@@ -18,6 +18,7 @@ from aishellc import __version__
 from aishellc.errors import UserError
 
 if TYPE_CHECKING:
+    from aishellc.passes import PassContext
     from aishellc.report import FileResult
 
 EXIT_OK = 0
@@ -65,24 +66,43 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _check_file(path: str) -> tuple[FileResult, UserError | None]:
+def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | None]:
     """Parse and check one file: its result, and the error if it could not be read or parsed
     (the result then holds that error as an AIS001 diagnostic)."""
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.decode import decode
-    from aishellc.passes import PassContext, run_passes
+    from aishellc.passes import run_passes
     from aishellc.passes.parse_errors import diagnostic_from_error
     from aishellc.report import FileResult
 
-    text: str | None = None
     try:
         data = read_dockerfile(path)
-        text = decode(data, path).text
         document = parse(data, path)
     except UserError as exc:
+        try:
+            text: str | None = decode(data, path).text
+        except (UserError, UnboundLocalError):
+            text = None
         return FileResult(path, text, [diagnostic_from_error(exc)]), exc
-    _, diagnostics = run_passes(document, PassContext(path=path))
-    return FileResult(path, text, diagnostics), None
+    assert document.source is not None
+    _, diagnostics = run_passes(document, _check_context(path, config))
+    return FileResult(path, document.source.text, diagnostics), None
+
+
+def _check_context(path: str, config_path: str | None) -> PassContext:
+    """What the passes know: the harness registry of the config (``--config``, else
+    ``aishellc.toml`` next to the Dockerfile), or the built-in one."""
+    from aishellc.config_location import default_config
+    from aishellc.passes import PassContext
+
+    chosen = config_path or default_config(path)
+    if chosen is None:
+        return PassContext(path=path)
+    from aishellc.config import load_config
+
+    registry = load_config(chosen).harnesses
+    binaries = {harness.binary: harness.package for harness in registry.entries}
+    return PassContext(path=path, harness_binaries=binaries)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -91,7 +111,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     results: list[FileResult] = []
     unreadable = False
     for path in dict.fromkeys(args.files):  # each file once, in the order given
-        result, error = _check_file(path)
+        result, error = _check_file(path, args.config)
         results.append(result)
         if error is not None:
             unreadable = True
@@ -153,7 +173,7 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.compile import CompileOptions, compile_dockerfile, write_output
-    from aishellc.emit.manifest import diagnostic_record
+    from aishellc.report.json import record as diagnostic_record
 
     options = CompileOptions(
         dockerfile=args.dockerfile,
@@ -180,7 +200,7 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "final": result.final,
             "build_order": [tier.name for tier in result.tiers],
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
-            "diagnostics": [diagnostic_record(d, path) for d in result.diagnostics],
+            "diagnostics": [diagnostic_record(path, d) for d in result.diagnostics],
         }
         out.write(
             json.dumps(summary, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
@@ -258,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "json", "sarif"),
         default="text",
         help="text: for people (default); json: an array of diagnostics; sarif: SARIF 2.1.0",
+    )
+    check_cmd.add_argument(
+        "--config",
+        metavar="FILE",
+        help="aishellc TOML configuration whose harness registry to use (default: "
+        "aishellc.toml next to each Dockerfile, when present)",
     )
     check_cmd.set_defaults(handler=_cmd_check)
 

@@ -34,7 +34,6 @@ aishellc runs in; nothing machine-specific (absolute paths, times) reaches any o
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -46,6 +45,7 @@ import attrs
 from aishellc import __version__, ast
 from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
 from aishellc.config import Config, load_config
+from aishellc.config_location import default_config
 from aishellc.context import context_inputs, load_ignore_rules
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
@@ -54,7 +54,6 @@ from aishellc.emit.foundation import CONTEXT_DIR, render_foundation
 from aishellc.emit.manifest import (
     SCHEMA_VERSION,
     TierBuild,
-    diagnostic_record,
     render_json,
 )
 from aishellc.emit.output import check_output_folder, replace_folder
@@ -77,8 +76,8 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.parser import parse, read_dockerfile
+from aishellc.report.json import record as diagnostic_record
 
-DEFAULT_CONFIG_NAME = "aishellc.toml"
 PROJECT_FOLDERS = (".aishell", ".sandbox")
 LABEL_PREFIX = "aishell."
 BASE_NAME_LABEL = "org.opencontainers.image.base.name"
@@ -144,12 +143,6 @@ def default_context(dockerfile: str) -> str:
     if Path(absolute(folder)).name in PROJECT_FOLDERS:
         return posixpath.normpath(posixpath.join(folder, ".."))
     return posixpath.normpath(folder)
-
-
-def default_config(dockerfile: str) -> str | None:
-    """``aishellc.toml`` next to the Dockerfile, if there is one."""
-    candidate = posixpath.join(posixpath.dirname(dockerfile), DEFAULT_CONFIG_NAME)
-    return candidate if os.path.lexists(candidate) else None
 
 
 def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
@@ -293,7 +286,7 @@ class _Compiler:
             "final": final,
             "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
             "build_order": [tier.name for tier in tiers],
-            "diagnostics": [diagnostic_record(d, inputs.path) for d in diagnostics],
+            "diagnostics": [diagnostic_record(inputs.path, d) for d in diagnostics],
         }
         self.files[MANIFEST_FILE] = render_json(manifest).encode()
         self.files[BAKE_FILE] = render_bake(tiers).encode()

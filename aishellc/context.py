@@ -48,12 +48,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import attrs
-from docker.utils.build import Pattern, PatternMatcher
-from docker.utils.fnmatch import fnmatchcase
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
 from aishellc.parser import MAX_FILE_BYTES
+from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
 
 _CHUNK = 1 << 20
@@ -121,33 +120,33 @@ def read_ignore_file(data: bytes) -> list[str]:
     return patterns
 
 
-class _CaseSensitivePattern(Pattern):  # type: ignore[misc]
-    """docker-py's pattern, matched case-sensitively as Docker does on Linux (docker-py
-    lower-cases both sides, the Windows convention)."""
-
-    def match(self, filepath: str) -> bool:
-        return bool(fnmatchcase(filepath, self.cleaned_pattern))
-
-
 class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``."""
+    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``.
+
+    docker-py (and its HTTP stack) is imported only when there are patterns to match.
+    """
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
-        matcher = PatternMatcher([])
-        # PatternMatcher always re-includes ".dockerignore" (what the classic builder
-        # did); BuildKit honours the patterns for it like for any file, so it is left out.
-        matcher.patterns = [p for p in map(_CaseSensitivePattern, patterns) if p.dirs]
-        self._matcher = matcher
-        self._negations = [p for p in matcher.patterns if p.exclusion]
+        self._matcher: Any = None
+        self._negations: list[Any] = []
+        if self.patterns:
+            from aishellc import dockerignore
+
+            self._matcher = dockerignore.pattern_matcher(self.patterns)
+            self._negations = [p for p in self._matcher.patterns if p.exclusion]
 
     def ignored(self, path: str) -> bool:
         """Whether a context path (relative, ``/``-separated) is excluded."""
-        return bool(path) and bool(self._matcher.matches(path))
+        return self._matcher is not None and bool(path) and bool(self._matcher.matches(path))
 
     def may_reinclude_under(self, directory: str) -> bool:
         """Whether a ``!pattern`` could re-include something below an ignored directory
         (conservative: True whenever it cannot be ruled out)."""
+        if not self._negations:
+            return False
+        from aishellc.dockerignore import fnmatchcase
+
         parts = directory.split("/")
         for pattern in self._negations:
             dirs: list[str] = pattern.dirs
@@ -257,7 +256,7 @@ def _instruction_sources(
         for flag in node.flags:
             if flag.name != "mount" or flag.value is None:
                 continue
-            fields = _mount_fields(flag.value)
+            fields = mount_fields(flag.value)
             if fields.get("type", "bind") != "bind" or fields.get("from"):
                 continue
             written = fields.get("source", fields.get("src", "."))
@@ -280,21 +279,6 @@ def _expand_or_fail(
             f"{node.NAME} source {word!r} cannot be expanded: {exc}",
             _location(path, node, where),
         ) from None
-
-
-def _mount_fields(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``--mount`` value (BuildKit reads it as CSV)."""
-    import csv
-
-    try:
-        rows = list(csv.reader([value]))
-    except csv.Error:
-        return {}
-    fields: dict[str, str] = {}
-    for field in rows[0] if rows else []:
-        key, _, item = field.partition("=")
-        fields[key.strip().lower()] = item
-    return fields
 
 
 def _location(path: str, node: ast.Instruction, where: ast.Node | None) -> Location:

@@ -146,6 +146,9 @@ class Runner:
         self.env["PYTHONPATH"] = os.pathsep.join(
             [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
+        # As an installed package: byte code written once and reused (an environment that
+        # forbids writing it would recompile every module on every start).
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def time(self, command: Sequence[str], allowed: Sequence[int] = (0, 1, 2)) -> Timing:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

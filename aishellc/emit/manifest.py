@@ -37,8 +37,6 @@ from typing import Any
 
 import attrs
 
-from aishellc.diagnostics import Diagnostic
-
 SCHEMA_VERSION = 1
 TIER_KEYS = ("tag", "hash", "dockerfile", "context", "build_args", "labels", "command")
 REQUIRED_TIER_KEYS = {
@@ -50,21 +48,6 @@ REQUIRED_TIER_KEYS = {
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
-
-
-def diagnostic_record(diagnostic: Diagnostic, path: str) -> dict[str, Any]:
-    """A diagnostic as JSON data (the fields of ``check --format json``)."""
-    return {
-        "path": path,
-        "line": diagnostic.line,
-        "column": diagnostic.column,
-        "end_line": diagnostic.end_line,
-        "end_column": diagnostic.end_column,
-        "severity": diagnostic.severity,
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "help": diagnostic.help,
-    }
 
 
 def render_json(data: Any) -> str:

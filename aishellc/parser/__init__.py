@@ -38,14 +38,15 @@ def parse_with_lines(
     source_map = ast.SourceMap(decoded.text, bom=decoded.bom)
     builder = Builder(path, source_map, scanned.escape)
     items = builder.build(scanned.items, scanned.error)
+    lines = [item for item in scanned.items if isinstance(item, LogicalLine)]
     document = ast.Document(
         tuple(items),
         escape=scanned.escape,
         newline=decoded.newline,
         bom=decoded.bom,
         source=source_map,
+        logical_lines=tuple(lines),
     )
-    lines = [item for item in scanned.items if isinstance(item, LogicalLine)]
     return document, lines
 
 

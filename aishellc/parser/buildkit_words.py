@@ -8,6 +8,7 @@ functions compute the exact text of its parts.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -171,6 +172,19 @@ def parse_words(rest: str, escape: str) -> list[str]:
             pos += 1
         if blank_ok or word:
             words.append("".join(word))
+
+
+def mount_fields(value: str) -> dict[str, str]:
+    """The ``key=value`` fields of a ``RUN --mount`` value (BuildKit reads it as CSV)."""
+    try:
+        rows = list(csv.reader([value]))
+    except csv.Error:
+        return {}
+    fields: dict[str, str] = {}
+    for field in rows[0] if rows else []:
+        key, _, item = field.partition("=")
+        fields[key.strip().lower()] = item
+    return fields
 
 
 def _reject_constant(name: str) -> object:

@@ -89,16 +89,16 @@ class Script:
 
 
 class ScriptReader:
-    """Builds the :class:`Script` of the RUNs of one document (it pre-lexes the text once)."""
+    """Builds the :class:`Script` of the RUNs of one document, from the parser's logical
+    lines (or, for a document made without them, from one pre-lexing of its text)."""
 
     def __init__(self, document: ast.Document, path: str = "Dockerfile") -> None:
         self.document = document
-        self.lines: dict[int, LogicalLine] = {}
-        if document.source is not None:
+        lines: tuple[LogicalLine, ...] | list[LogicalLine] = document.logical_lines
+        if not lines and document.source is not None:
             scanned = prelex(document.source.text, path)
-            self.lines = {
-                item.start: item for item in scanned.items if isinstance(item, LogicalLine)
-            }
+            lines = [item for item in scanned.items if isinstance(item, LogicalLine)]
+        self.lines: dict[int, LogicalLine] = {line.start: line for line in lines}
 
     def script(self, instruction: ast.Instruction) -> Script | None:
         """The script of a RUN or ONBUILD RUN; None for other instructions and for RUNs

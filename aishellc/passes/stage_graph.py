@@ -26,7 +26,6 @@ image: ``docker.io/library/aishell:base``, ``aishell:base@sha256:...``, ``aishel
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
@@ -34,6 +33,7 @@ from types import MappingProxyType
 import attrs
 
 from aishellc import ast
+from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
 from aishellc.passes.context import PassContext
 from aishellc.passes.harness_commands import commands_in, harness_packages
@@ -203,8 +203,21 @@ class StageGraph:
         return None
 
 
+# The graphs most recently asked for: every pass asks for the graph of the same document.
+_RECENT: list[tuple[ast.Document, PassContext, StageGraph]] = []
+
+
 def analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
     """The stage graph of a document (see the module docs)."""
+    for seen, seen_context, graph in _RECENT:
+        if seen is document and seen_context == context:
+            return graph
+    graph = _analyze_stages(document, context)
+    _RECENT[:] = [(document, context, graph), *_RECENT[:1]]
+    return graph
+
+
+def _analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
     lexer = WordLexer(escape=document.escape)
     instructions = document.instructions
     first_from = next(
@@ -333,16 +346,3 @@ def _stage_by_name_or_index(value: str, names: Mapping[str, int], count: int) ->
         index = int(value)
         return index if 0 <= index < count else None
     return names.get(value.lower())
-
-
-def mount_fields(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``--mount`` value (CSV, as BuildKit reads it)."""
-    try:
-        rows = list(csv.reader([value]))
-    except csv.Error:
-        return {}
-    fields: dict[str, str] = {}
-    for field in rows[0] if rows else []:
-        key, _, item = field.partition("=")
-        fields[key.strip().lower()] = item
-    return fields

@@ -6,8 +6,9 @@ import pytest
 
 from aishellc import ast
 from aishellc.parser import parse
+from aishellc.parser.buildkit_words import mount_fields
 from aishellc.passes import PassContext
-from aishellc.passes.stage_graph import StageGraph, analyze_stages, mount_fields
+from aishellc.passes.stage_graph import StageGraph, analyze_stages
 
 
 def graph(text: str, context: PassContext | None = None) -> StageGraph:

@@ -24,6 +24,7 @@ PACKAGE_PATHS = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "aishe
 
 GOOD = "FROM aishell:base\nRUN apt-get update && apt-get install -y jq\n"
 UNPARSEABLE = "FROM aishell:base\nINSTAL curl\n"
+RUNS_A_HARNESS = "FROM aishell:base\nRUN npm ci && claude --version\n"
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -126,3 +127,11 @@ def test_try_repo(tmp_path: Path) -> None:
     assert ".sandbox/Dockerfile:2:1: AIS001 unknown instruction: INSTAL" in output
     assert ".aishell/Dockerfile:" not in output
     assert "\nDockerfile:" not in output
+
+    # A harness that runs at build time fails the commit before any build.
+    (project / ".sandbox" / "Dockerfile").write_text(RUNS_A_HARNESS)
+    _git(project, env, "add", "-A")
+    status, output = _try_repo(project, hook_repo, env)
+    assert status == 1, output
+    assert "- exit code: 1" in output
+    assert ".sandbox/Dockerfile:2:15: AIS101 `claude` runs at build time" in output
