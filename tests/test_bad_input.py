@@ -149,3 +149,17 @@ def test_output_the_stream_cannot_encode_is_escaped_not_a_crash(
         assert "internal error" not in stderr and "Traceback" not in stderr
         if args[0] == "parse" or "--format" in args:
             json.loads(proc.stdout.decode(encoding))
+
+
+def test_parse_prints_every_good_file_as_json(tmp_path: Path) -> None:
+    # Regression (fuzzing, after merging main): the document gained a field holding the
+    # parser's logical lines, which node_json tried to serialise: `aishellc parse` exited
+    # 70 on every file it could parse.
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine\nRUN echo \\\n  hi\nCOPY <<EOF /x\nbody\nEOF\n")
+    code, out, err = run_cli("parse", str(path))
+    assert (code, err) == (0, "")
+    document = json.loads(out)["document"]
+    assert document["type"] == "Document"
+    assert "logical_lines" not in document
+    assert [item["instruction"] for item in document["items"]] == ["FROM", "RUN", "COPY"]
