@@ -387,9 +387,8 @@ What is left of the growth: `parse` costs about 40% more per KB at 10 MB than at
 About half of that is CPython's cyclic garbage collector walking the growing syntax tree
 (instructions, 1 MB to 10 MB: 1,792 to 2,536 µs/KB with the collector on, 1,352 to
 1,642 µs/KB with it off); the rest is memory no longer in the caches. `check` and
-`compile` also analyse the shell code of every RUN, which `parse` does not, and repeat
-some work per pass (each pass builds the stage graph and reads the RUN scripts again): a
-constant factor, not a growing one.
+`compile` also analyse the shell code of every RUN, which `parse` does not: a constant
+factor, not a growing one.
 
 Not a shape above, because the cost is in Dockerfile semantics, not in aishellc: a value
 that names the one before it (`ARG A1=${A0}x`, `ENV PATH=/opt/x/bin:$PATH` repeated)
