@@ -383,10 +383,10 @@ the stage (cubic: 64 KB took 40 s); past 4,096 distinct RUN scripts each script 
 analysed again by every pass (1.6 MB took 69 s); substituted values were added one
 character at a time.
 
-What is left of the growth: `parse` costs about 40% more per KB at 10 MB than at 1 MB.
-About half of that is CPython's cyclic garbage collector walking the growing syntax tree
-(instructions, 1 MB to 10 MB: 1,792 to 2,536 µs/KB with the collector on, 1,352 to
-1,642 µs/KB with it off); the rest is memory no longer in the caches. `check` and
+What is left of the growth: `parse` costs 10 to 25% more per KB at 10 MB than at 1 MB.
+Much of that is CPython's cyclic garbage collector walking the growing syntax tree (in a
+separate run of the instructions shape, 1 MB to 10 MB: +41% µs/KB with the collector on,
++21% with it off); the rest is memory no longer in the caches. `check` and
 `compile` also analyse the shell code of every RUN, which `parse` does not: a constant
 factor, not a growing one.
 
