@@ -43,6 +43,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.parser.buildkit_view import buildkit_view
 
     status = EXIT_OK
+    ascii_only = _ascii_json(out)
     for path in args.files:
         record: dict[str, object] = {"path": path}
         try:
@@ -61,7 +62,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "help": exc.help,
             }
             status = EXIT_USAGE
-        out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(json.dumps(record, ensure_ascii=ascii_only, sort_keys=True) + "\n")
     return status
 
 
@@ -148,6 +149,12 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _ascii_json(out: TextIO) -> bool:
+    from aishellc.report import needs_ascii_json
+
+    return needs_ascii_json(out)
+
+
 def _write_json_error(out: TextIO, exc: UserError) -> None:
     """For ``--format json``: the error as JSON on stdout (the CLI also prints it on
     stderr and exits 2)."""
@@ -159,7 +166,9 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
         "column": location.column if location else None,
         "help": exc.help,
     }
-    out.write(json.dumps({"error": error}, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    out.write(
+        json.dumps({"error": error}, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
+    )
 
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -193,7 +202,9 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
             "diagnostics": [diagnostic_record(path, d) for d in result.diagnostics],
         }
-        out.write(json.dumps(summary, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+        out.write(
+            json.dumps(summary, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
+        )
     else:
         for diagnostic in result.diagnostics:
             where = f"{path}:{diagnostic.line}:{diagnostic.column}"
@@ -224,7 +235,9 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     plan = make_plan(new, previous)
     if args.format == "json":
-        out.write(json.dumps(plan_json(plan), ensure_ascii=False, sort_keys=True, indent=2))
+        out.write(
+            json.dumps(plan_json(plan), ensure_ascii=_ascii_json(out), sort_keys=True, indent=2)
+        )
         out.write("\n")
     else:
         out.write(render_text(plan))
@@ -361,10 +374,28 @@ def _with_default_command(argv: Sequence[str]) -> list[str]:
     return ["compile", *argv]
 
 
+# Options whose value is a list of strings; every other value is one string (or a flag).
+_LIST_VALUES = frozenset({"files", "harness"})
+
+
+def _check_values(args: argparse.Namespace) -> None:
+    """argparse drops a ``--`` given as an option's value (``--context=--``), which leaves
+    an empty list where a string belongs."""
+    for name, value in vars(args).items():
+        values = value if name in _LIST_VALUES and isinstance(value, list) else [value]
+        if any(isinstance(item, list) for item in values):
+            option = "-o/--output" if name == "outdir" else "--" + name.replace("_", "-")
+            raise UserError(
+                f"aishellc: argument {option}: '--' is not a value it can take",
+                help="give the value itself, e.g. --harness claude@2.1.3",
+            )
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     """Run the command line; return the exit code."""
     try:
         args = build_parser().parse_args(_with_default_command(argv))
+        _check_values(args)
         handler: Handler | None = getattr(args, "handler", None)
         if handler is None:
             build_parser().print_help(err)
@@ -375,7 +406,17 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
 
 
+def _tolerant_streams() -> None:
+    """Never fail on a character stdout or stderr cannot encode (a non-UTF-8 locale, a file
+    name that is not UTF-8): write it as a backslash escape instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     try:
         return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
     except KeyboardInterrupt:

@@ -191,6 +191,13 @@ def read_inputs(options: CompileOptions) -> _Inputs:
             "--legacy and --harness-strategy cannot be combined",
             help="the legacy layout installs the harnesses below the project's Dockerfile",
         )
+    for what, given in (
+        ("the Dockerfile", options.dockerfile),
+        ("the output folder", options.outdir),
+        ("--context", options.context),
+        ("--config", options.config),
+    ):
+        _check_utf8_path(what, given)
     path = options.dockerfile
     config_path = options.config if options.config is not None else default_config(path)
     config = load_config(config_path)
@@ -462,11 +469,19 @@ class _Compiler:
         user_text = self.final_user()
         if is_root_user(user_text):
             froms = [n for n in self.inputs.document.instructions if isinstance(n, ast.From)]
+            result = self.extension_result
+            user = result.final_user if result is not None else None
+            if user is not None:  # an explicit USER root (or 0)
+                where = user.span
+                message = f"the final stage ends as USER {user_text}: the image starts as root"
+            else:
+                where = froms[-1].span if froms else None
+                message = "the final stage never sets USER: the image starts as root"
             found.append(
                 Diagnostic.at(
                     RUNTIME_RUNS_AS_ROOT,
-                    froms[-1].span if froms else None,
-                    "the final stage never sets USER: the image starts as root",
+                    where,
+                    message,
                     "aishell's entrypoint then moves to the unprivileged user with gosu; "
                     "end with USER <name> to start as that user instead",
                 )
@@ -491,6 +506,22 @@ _TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime
 
 
 # --- steps -----------------------------------------------------------------------------
+
+
+def _check_utf8_path(what: str, path: str | None) -> None:
+    """Paths are written into manifest.json and docker-bake.json, which are UTF-8 JSON read
+    by other tools: a name that is not UTF-8 (a lone surrogate here) cannot be written so
+    that they find the file again."""
+    if path is None:
+        return
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"the path of {what} is not valid UTF-8",
+            Location(path),
+            help="rename it (the manifest and bake file name it in UTF-8 JSON)",
+        ) from None
 
 
 def _check_context(context_dir: str, given: bool) -> None:

@@ -48,7 +48,8 @@ RUNTIME_RUNS_AS_ROOT = Rule(
     summary="The final image starts as root",
     doc="""## What it does
 Reports a Dockerfile whose final stage never sets `USER` (nor inherits one from an
-earlier stage), so the image aishell runs starts as root, like the foundation.
+earlier stage), or ends as `root` (by name or id), so the image aishell runs starts as
+root, like the foundation.
 
 ## Why is this bad?
 It is how aishell works by default: its entrypoint starts as root, moves the `developer`

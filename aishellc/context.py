@@ -51,6 +51,7 @@ import attrs
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
+from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
 
@@ -574,7 +575,11 @@ def _read_regular(path: str) -> bytes:
             raise IsADirectoryError(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return handle.read()
+        data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            too_large = f"larger than {MAX_FILE_BYTES} bytes, more than docker reads"
+            raise OSError(errno.EFBIG, too_large)
+        return data
 
 
 def _kind(mode: int) -> str:

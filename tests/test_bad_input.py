@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,11 @@ CASES = [
         ":1:13: FROM requires either one or three arguments",
     ),
     ("bad-escape", b"# escape=x\nFROM alpine\n", ":1:1: invalid escape token"),
+    (
+        "larger-than-buildkit-reads",
+        b"FROM alpine\n" + b"#" * (16 << 20),
+        ":1:1: file is larger than 16777216 bytes (16 MiB), the most BuildKit reads",
+    ),
 ]
 
 
@@ -119,3 +125,41 @@ def test_real_process_has_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"{path}:2:1: unterminated heredoc")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "utf-8"])
+def test_output_the_stream_cannot_encode_is_escaped_not_a_crash(
+    tmp_path: Path, encoding: str
+) -> None:
+    # Regression (fuzzing): a non-ASCII Dockerfile under an ASCII or Latin-1 locale, or a
+    # file name that is not UTF-8 (a lone surrogate in Python), made stdout raise
+    # UnicodeEncodeError: exit 70, "internal error".
+    name = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9-\xff")
+    Path(name).write_bytes("FROM alpine\nRUNN echo ☃\n".encode())
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    for args in (["parse"], ["check"], ["check", "--format", "sarif"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "aishellc", *args, name],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        stderr = proc.stderr.decode(encoding)
+        assert proc.returncode == 2, stderr
+        assert "internal error" not in stderr and "Traceback" not in stderr
+        if args[0] == "parse" or "--format" in args:
+            json.loads(proc.stdout.decode(encoding))
+
+
+def test_parse_prints_every_good_file_as_json(tmp_path: Path) -> None:
+    # Regression (fuzzing, after merging main): the document gained a field holding the
+    # parser's logical lines, which node_json tried to serialise: `aishellc parse` exited
+    # 70 on every file it could parse.
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine\nRUN echo \\\n  hi\nCOPY <<EOF /x\nbody\nEOF\n")
+    code, out, err = run_cli("parse", str(path))
+    assert (code, err) == (0, "")
+    document = json.loads(out)["document"]
+    assert document["type"] == "Document"
+    assert "logical_lines" not in document
+    assert [item["instruction"] for item in document["items"]] == ["FROM", "RUN", "COPY"]

@@ -67,6 +67,12 @@ def test_json_summary(project: Path) -> None:
         ),
         ([".aishell/Dockerfile", "-o", "b", "--format", "sarif"], "invalid choice: 'sarif'"),
         (["plan"], "the following arguments are required: NEW_MANIFEST"),
+        # Regression (fuzzing): argparse turns a value of "--" into [], which crashed.
+        ([".aishell/Dockerfile", "-o", "b", "--harness=--"], "argument --harness: '--' is not"),
+        ([".aishell/Dockerfile", "-o", "b", "--context=--"], "argument --context: '--' is not"),
+        ([".aishell/Dockerfile", "-o", "b", "--config=--"], "argument --config: '--' is not"),
+        ([".aishell/Dockerfile", "--output=--"], "argument -o/--output: '--' is not"),
+        (["plan", "m.json", "--previous=--"], "argument --previous: '--' is not"),
     ],
 )
 def test_usage_errors_exit_2(project: Path, args: list[str], message: str) -> None:

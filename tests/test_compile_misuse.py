@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from aishellc.emit import output
 from tests.compile_cases import run_cli_in, tree
 
 CONFIG = """\
@@ -196,6 +197,13 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         ".aishell/Dockerfile:2:6: COPY source 'requirements.txt' is excluded by .dockerignore",
     ),
     (
+        "huge .dockerignore",
+        _write(".dockerignore", "#" * (16 << 20) + "\n"),
+        [],
+        ".dockerignore:1:1: cannot read .dockerignore: larger than 16777216 bytes, more than"
+        " docker reads",
+    ),
+    (
         "FIFO in the context",
         _both(_fifo("pipe"), _dockerfile("FROM aishell:base\nCOPY . /src/\n")),
         [],
@@ -333,6 +341,8 @@ def test_a_failure_while_writing_keeps_the_old_folder(
 def test_a_failed_swap_puts_the_old_folder_back(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The two-rename fallback (no atomic exchange on this system).
+    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
     before = tree(root / "build")
     real_rename = Path.rename
 
@@ -346,6 +356,42 @@ def test_a_failed_swap_puts_the_old_folder_back(
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 2
     assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_a_failed_exchange_keeps_the_old_folder(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree(root / "build")
+
+    def fail(first: Path, second: Path) -> bool:
+        raise OSError(5, "Input/output error", str(second))
+
+    monkeypatch.setattr(output, "_exchange", fail)
+    (root / "requirements.txt").write_text("flask==9\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 2
+    assert "cannot write the output folder: input/output error" in result.err
+    assert tree(root / "build") == before
+    assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
+
+
+def test_the_swap_is_one_exchange_on_linux(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # OUTDIR is never absent: no rename moves it aside (the exchange swaps it in one step).
+    if not output._exchange(root / "build", root / "build"):
+        pytest.skip("no renameat2(RENAME_EXCHANGE) here")
+    renamed: list[str] = []
+    real_rename = Path.rename
+
+    def spy(self: Path, target: str | os.PathLike[str]) -> Path:
+        renamed.append(self.name)
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", spy)
+    (root / "requirements.txt").write_text("flask==9\n")
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
+    assert result.code == 0, result.err
+    assert "build" not in renamed
     assert not [p for p in root.iterdir() if ".aishellc-" in p.name]
 
 
@@ -413,3 +459,29 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
     result = run_cli_in(root, "plan", "missing.json", "--format", "json")
     assert result.code == 2
     assert json.loads(result.out)["error"]["path"] == "missing.json"
+
+
+NOT_UTF8 = os.fsdecode(b"caf\xe9")  # a file name Python holds as a lone surrogate
+
+
+@pytest.mark.parametrize(
+    ("what", "argv"),
+    [
+        ("the Dockerfile", [f".aishell/{NOT_UTF8}", "-o", "build"]),
+        ("the output folder", [".aishell/Dockerfile", "-o", f"build-{NOT_UTF8}"]),
+        ("--context", [".aishell/Dockerfile", "-o", "build", "--context", NOT_UTF8]),
+        ("--config", [".aishell/Dockerfile", "-o", "build", "--config", f"{NOT_UTF8}.toml"]),
+    ],
+)
+def test_a_path_that_is_not_utf8_is_refused(root: Path, what: str, argv: list[str]) -> None:
+    # Regression (fuzzing): such a path reached manifest.json, whose UTF-8 encoding
+    # raised UnicodeEncodeError (exit 70, internal error).
+    (root / ".aishell" / NOT_UTF8).write_text(GOOD)
+    (root / NOT_UTF8).mkdir()
+    (root / f"{NOT_UTF8}.toml").write_text(CONFIG)
+    before = tree(root / "build")
+    result = run_cli_in(root, *argv, "--harness", "claude@2.1.3")
+    assert result.code == 2, result.err
+    assert f"the path of {what} is not valid UTF-8" in result.err
+    assert tree(root / "build") == before
+    assert not (root / f"build-{NOT_UTF8}").exists()

@@ -8,7 +8,7 @@ import attrs
 
 from aishellc import ast
 
-_SKIP = frozenset({"span", "original", "source"})
+_SKIP = frozenset({"span", "original", "source", "logical_lines"})
 
 
 def span_json(span: ast.Span) -> dict[str, int]:

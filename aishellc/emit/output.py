@@ -4,14 +4,18 @@
 parent, so the same file system), fsyncs the files and folders, then swaps it in:
 
 1. no OUTDIR yet: rename the temporary folder to OUTDIR;
-2. OUTDIR exists: rename it aside (``.OUTDIR.aishellc-old-*``), rename the new folder in,
-   then delete the old one. If the second rename fails the old folder is renamed back.
+2. OUTDIR exists: on Linux, exchange the two folders in one step (``renameat2`` with
+   ``RENAME_EXCHANGE``), then delete the temporary name, which now holds the old output;
+3. where that is not available (another system, an old kernel or libc, a file system
+   without it): rename OUTDIR aside (``.OUTDIR.aishellc-old-*``), rename the new folder
+   in, then delete the old one. If the second rename fails the old folder is renamed back.
 
-Between the two renames of step 2 OUTDIR is briefly absent (Linux's ``RENAME_EXCHANGE``
-would close that gap, but Python has no portable way to ask for it); it never holds a mix
-of old and new files. On any error before the swap the temporary folder is removed and
-OUTDIR is exactly as it was. A symlink named OUTDIR is kept: the folder it points at is
-replaced.
+With the exchange, OUTDIR always holds either the complete old output or the complete new
+one, even if the process is killed at any point. In the fallback, OUTDIR is briefly absent
+between the two renames; it never holds a mix of old and new files. On any error before
+the swap the temporary folder is removed and OUTDIR is exactly as it was. A process killed
+before it could clean up leaves a temporary folder beside OUTDIR; the next compile ignores
+it. A symlink named OUTDIR is kept: the folder it points at is replaced.
 
 Refused (a :class:`~aishellc.errors.UserError`, OUTDIR untouched): OUTDIR is a file; it is
 a non-empty folder that aishellc did not write (no ``manifest.json`` naming aishellc), so a
@@ -21,9 +25,12 @@ mistyped ``-o src`` cannot delete a project folder.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -93,13 +100,15 @@ def replace_folder(outdir: str, files: Mapping[str, bytes]) -> None:
 
 
 def _write_all(folder: Path, files: Mapping[str, bytes]) -> None:
+    for name in files:
+        # Checked by name, not with Path.parents, which does not resolve "..".
+        if any(part in ("", ".", "..") for part in name.split("/")):
+            raise ValueError(f"output file name leaves the folder: {name!r}")
     mask = _umask()
     folder.chmod(0o777 & ~mask)
     made = {folder}
     for name in sorted(files):
         path = folder.joinpath(*name.split("/"))
-        if folder not in path.parents:
-            raise ValueError(f"output file name leaves the folder: {name!r}")
         for directory in reversed(path.parents):
             if folder in directory.parents and directory not in made:
                 directory.mkdir(mode=0o777 & ~mask)
@@ -113,9 +122,38 @@ def _write_all(folder: Path, files: Mapping[str, bytes]) -> None:
         _fsync_dir(directory)
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+# renameat2 errors that mean "not here" (no such call, or not on this file system).
+_NO_EXCHANGE = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    system cannot, so the caller falls back to two renames."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE):
+        code = ctypes.get_errno()
+        if code in _NO_EXCHANGE:
+            return False
+        raise OSError(code, os.strerror(code), str(second))
+    return True
+
+
 def _swap(new: Path, target: Path) -> None:
     if not target.exists():
         new.rename(target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # the old output, under the temporary name
         return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.aishellc-old-", dir=target.parent))
     old.rmdir()  # a unique name for the old folder to move to

@@ -12,7 +12,11 @@ from aishellc.parser.builder import Builder
 from aishellc.parser.decode import decode
 from aishellc.parser.prelex import LogicalLine, prelex
 
-__all__ = ["parse", "parse_file", "parse_with_lines", "read_dockerfile"]
+__all__ = ["MAX_FILE_BYTES", "parse", "parse_file", "parse_with_lines", "read_dockerfile"]
+
+MAX_FILE_BYTES = 16 << 20
+"""The largest Dockerfile (or ``.dockerignore``) BuildKit reads: 16 MiB, one gRPC message
+(``frontend/dockerui/readfile.go``: "exceeds maximum allowed size of 16777216 bytes")."""
 
 
 def parse(source: bytes | str, path: str = "<string>") -> ast.Document:
@@ -49,7 +53,8 @@ def parse_with_lines(
 def read_dockerfile(path: str | Path) -> bytes:
     """The bytes of a Dockerfile, or a UserError saying why it cannot be read.
 
-    Only regular files are read: a FIFO or a device would block or never end.
+    Only regular files are read: a FIFO or a device would block or never end. A file
+    larger than BuildKit reads (:data:`MAX_FILE_BYTES`) is refused before it is read.
     """
     name = str(path)
     where = Location(name, 1, 1)
@@ -64,7 +69,14 @@ def read_dockerfile(path: str | Path) -> bytes:
                     where,
                     help="pass the Dockerfile itself",
                 )
-            return handle.read()
+            data = handle.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise UserError(
+                    f"file is larger than {MAX_FILE_BYTES} bytes (16 MiB), the most BuildKit reads",
+                    where,
+                    help="a Dockerfile this large would not build; move data into files",
+                )
+            return data
     except FileNotFoundError:
         raise UserError("no such file", where, help="check the path") from None
     except IsADirectoryError:

@@ -27,6 +27,7 @@ from aishellc.passes.entrypoint_override import check_entrypoint_override
 from aishellc.passes.final_stage_base import check_final_stage_base
 from aishellc.passes.find_harness_runs import find_harness_runs
 from aishellc.passes.global_expansion_errors import report_global_expansion_errors
+from aishellc.passes.harness_commands import one_analysis
 from aishellc.passes.onbuild_in_extension import check_onbuild_in_extension
 from aishellc.passes.parameterize_base_image import parameterize_base_image
 from aishellc.passes.suppressions import apply_suppressions
@@ -61,7 +62,8 @@ def run_passes(
     context = context or PassContext()
     source = document
     diagnostics: list[Diagnostic] = []
-    for run in passes:
-        document, found = run(document, context)
-        diagnostics.extend(found)
+    with one_analysis():
+        for run in passes:
+            document, found = run(document, context)
+            diagnostics.extend(found)
     return document, apply_suppressions(source, diagnostics)

@@ -138,18 +138,80 @@ def harness_run_diagnostics(
     that do not build on aishell (to measure false positives on other Dockerfiles)."""
     graph = analyze_stages(document, context)
     reader = ScriptReader(document, context.path)
+    inherited, shells = _inherited(graph)
     found: list[Diagnostic] = []
     for stage in graph.stages:
         if stage.on_aishell or every_stage:
-            found.extend(_stage_diagnostics(graph, stage, reader, context))
+            installs = _StageInstalls(stage, inherited[stage.index])
+            found.extend(_stage_diagnostics(stage, shells[stage.index], reader, context, installs))
     return found
 
 
+def _inherited(graph: StageGraph) -> tuple[list[frozenset[str]], list[ast.Shell | None]]:
+    """For each stage, the binaries its ancestor stages install and the SHELL it starts
+    with, in one pass (a FROM names only earlier stages; walking each stage's ancestors
+    again was quadratic in a chain of stages)."""
+    inherited: list[frozenset[str]] = []
+    starts: list[ast.Shell | None] = []
+    ends: list[ast.Shell | None] = []
+    for stage in graph.stages:
+        parent = graph.parent(stage)
+        if parent is None:
+            inherited.append(frozenset())
+            starts.append(None)
+        else:
+            own = frozenset(install.binary for install in parent.harness_installs)
+            inherited.append(inherited[parent.index] | own)
+            starts.append(ends[parent.index])
+        shells = stage.shells
+        ends.append(shells[-1] if shells else starts[-1])
+    return inherited, starts
+
+
+class _StageInstalls:
+    """Where a stage's harnesses are installed, indexed once for every use to look up (a
+    scan per use was cubic in the number of RUNs)."""
+
+    def __init__(self, stage: Stage, inherited: frozenset[str]) -> None:
+        self.inherited = inherited
+        positions = {id(item): index for index, item in enumerate(stage.instructions)}
+        # binary -> the earliest position that installs it, and whether a RUN that is not
+        # an ONBUILD trigger does
+        self.first: dict[str, int] = {}
+        self.not_onbuild: set[str] = set()
+        # (instruction, binary) -> the smallest offset of an install in that instruction
+        self.offsets: dict[tuple[int, str], int] = {}
+        for install in stage.harness_installs:
+            binary = install.binary
+            index = positions[id(install.instruction)]
+            self.first[binary] = min(index, self.first.get(binary, index))
+            if not install.onbuild:
+                self.not_onbuild.add(binary)
+            key = (id(install.instruction), binary)
+            self.offsets[key] = min(install.offset, self.offsets.get(key, install.offset))
+
+    def before(self, position: int, script: Script, offset: int, binary: str) -> bool:
+        """Whether ``binary`` is installed before the command at ``offset`` of ``script``,
+        the RUN at ``position`` in the stage: by an ancestor stage, an earlier RUN of the
+        stage, or an earlier command of the same RUN. ONBUILD triggers run after the whole
+        stage."""
+        if binary in self.inherited:
+            return True
+        instruction = script.instruction
+        if self.offsets.get((id(instruction), binary), offset) < offset:
+            return True
+        if self.first.get(binary, position) < position:
+            return True
+        return isinstance(instruction, ast.Onbuild) and binary in self.not_onbuild
+
+
 def _stage_diagnostics(
-    graph: StageGraph, stage: Stage, reader: ScriptReader, context: PassContext
+    stage: Stage,
+    shell: ast.Shell | None,
+    reader: ScriptReader,
+    context: PassContext,
+    installs: _StageInstalls,
 ) -> Iterator[Diagnostic]:
-    parent = graph.parent(stage)
-    shell = graph.final_shell(parent) if parent is not None else None
     noted = False
     for position, instruction in enumerate(stage.instructions):
         if isinstance(instruction, ast.Shell):
@@ -163,11 +225,11 @@ def _stage_diagnostics(
                 noted = True
                 yield _non_posix_note(stage, shell)
             continue
-        yield from _script_diagnostics(graph, stage, position, script, context)
+        yield from _script_diagnostics(installs, position, script, context)
 
 
 def _script_diagnostics(
-    graph: StageGraph, stage: Stage, position: int, script: Script, context: PassContext
+    installs: _StageInstalls, position: int, script: Script, context: PassContext
 ) -> Iterator[Diagnostic]:
     uses = commands_in(script.text)
     binaries = context.harness_binaries
@@ -185,7 +247,7 @@ def _script_diagnostics(
         if use.name is None or use.name not in binaries:
             continue
         span = script.span(use.start, use.end)
-        if _installed_before(graph, stage, position, script, use.start, use.name):
+        if installs.before(position, script, use.start, use.name):
             yield Diagnostic.at(
                 HARNESS_RUN_WITH_OWN_INSTALL,
                 span,
@@ -202,33 +264,6 @@ def _script_diagnostics(
                 f"run `{use.name}` when the container starts instead, or install"
                 f" `{binaries[use.name]}` in this stage first",
             )
-
-
-def _installed_before(
-    graph: StageGraph, stage: Stage, position: int, script: Script, offset: int, binary: str
-) -> bool:
-    """Whether ``binary`` is installed before the command at ``offset`` of ``script``,
-    the RUN at ``position`` in ``stage``: by an ancestor stage, an earlier RUN of the stage,
-    or an earlier command of the same RUN. ONBUILD triggers run after the whole stage."""
-    if any(
-        install.binary == binary
-        for parent in graph.ancestors(stage)
-        for install in parent.harness_installs
-    ):
-        return True
-    instruction = script.instruction
-    onbuild = isinstance(instruction, ast.Onbuild)
-    for install in stage.harness_installs:
-        if install.binary != binary:
-            continue
-        if install.instruction is instruction:
-            if install.offset < offset:
-                return True
-            continue
-        index = next(i for i, item in enumerate(stage.instructions) if item is install.instruction)
-        if (onbuild and not install.onbuild) or index < position:
-            return True
-    return False
 
 
 def _non_posix_note(stage: Stage, shell: ast.Shell) -> Diagnostic:

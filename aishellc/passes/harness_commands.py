@@ -12,9 +12,11 @@ Install-and-run: ``npx``, ``bunx``, ``npm exec|x``, ``pnpm dlx``, ``yarn dlx``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -44,10 +46,44 @@ _VALUE_OPTIONS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=4096)
+_SCOPE: contextvars.ContextVar[dict[str, tuple[CommandUse, ...]] | None] = contextvars.ContextVar(
+    "aishellc_commands_scope", default=None
+)
+
+
 def commands_in(script: str) -> tuple[CommandUse, ...]:
-    """Every command a script runs (parsed once per distinct script)."""
+    """Every command a script runs (parsed once per distinct script: per
+    :func:`one_analysis` scope, else in a small cache)."""
+    scope = _SCOPE.get()
+    if scope is None:
+        return _commands_cached(script)
+    found = scope.get(script)
+    if found is None:
+        found = scope[script] = find_commands(script)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _commands_cached(script: str) -> tuple[CommandUse, ...]:
     return find_commands(script)
+
+
+@contextlib.contextmanager
+def one_analysis() -> Iterator[None]:
+    """Within the block, each distinct script is analysed once, however many there are.
+
+    Several passes look at every RUN; a cache of fixed size that all of them share
+    misses every time once a file has more distinct scripts than it holds, and each
+    script was then analysed once per pass.
+    """
+    if _SCOPE.get() is not None:  # already in one
+        yield
+        return
+    token = _SCOPE.set({})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
 
 
 @attrs.frozen

@@ -6,6 +6,7 @@ lines). A suppression that suppresses nothing is reported itself, as ruff does.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -58,26 +59,29 @@ def apply_suppressions(
     """Drop suppressed diagnostics; add one for each suppression that matched nothing."""
     from aishellc.diagnostics import rule_for
 
-    kept = list(diagnostics)
+    # Diagnostics by line, so that each suppression looks only at its instruction's lines
+    # (scanning them all for every suppression was quadratic).
+    order = sorted(range(len(diagnostics)), key=lambda i: diagnostics[i].line)
+    lines = [diagnostics[i].line for i in order]
+    dropped: set[int] = set()
     unused: list[Diagnostic] = []
     items = document.items
+    all_codes = [
+        suppression_codes(item) if isinstance(item, ast.Comment) else None for item in items
+    ]
+    targets = _targets(items, all_codes)
     for index, item in enumerate(items):
-        if not isinstance(item, ast.Comment):
-            continue
-        codes = suppression_codes(item)
+        codes = all_codes[index]
         if codes is None:
             continue
-        target = _target(items, index)
+        target = targets[index]
         used: set[str] = set()
         if target is not None and target.span is not None:
             first, last = target.span.line, target.span.end_line
-            remaining = []
-            for diagnostic in kept:
-                if diagnostic.code in codes and first <= diagnostic.line <= last:
-                    used.add(diagnostic.code)
-                else:
-                    remaining.append(diagnostic)
-            kept = remaining
+            for i in order[bisect.bisect_left(lines, first) : bisect.bisect_right(lines, last)]:
+                if i not in dropped and diagnostics[i].code in codes:
+                    used.add(diagnostics[i].code)
+                    dropped.add(i)
         for code in codes:
             if code in used:
                 continue
@@ -95,14 +99,21 @@ def apply_suppressions(
                     "remove the code from the comment (or the comment)",
                 )
             )
+    kept = [diagnostic for i, diagnostic in enumerate(diagnostics) if i not in dropped]
     return sorted(kept + unused, key=lambda diagnostic: diagnostic.sort_key)
 
 
-def _target(items: Sequence[ast.Item], index: int) -> ast.Instruction | None:
-    """The instruction a suppression comment applies to: the next item, past other
-    suppression comments."""
-    for item in items[index + 1 :]:
-        if isinstance(item, ast.Comment) and suppression_codes(item) is not None:
-            continue
-        return item if isinstance(item, ast.Instruction) else None
-    return None
+def _targets(
+    items: Sequence[ast.Item], all_codes: Sequence[tuple[str, ...] | None]
+) -> list[ast.Instruction | None]:
+    """For each suppression comment, the instruction it applies to: the next item, past
+    other suppression comments (None if that item is not an instruction)."""
+    targets: list[ast.Instruction | None] = [None] * len(items)
+    following: ast.Instruction | None = None
+    for index in range(len(items) - 1, -1, -1):
+        if all_codes[index] is not None:
+            targets[index] = following
+        else:
+            item = items[index]
+            following = item if isinstance(item, ast.Instruction) else None
+    return targets

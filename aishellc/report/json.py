@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from aishellc.diagnostics import Diagnostic, rule_for
-from aishellc.report import FileResult, rule_anchor, sorted_results
+from aishellc.report import FileResult, needs_ascii_json, rule_anchor, sorted_results
 
 RULES_DOC = "docs/rules.md"
 
@@ -26,7 +26,9 @@ def write(stream: TextIO, results: Sequence[FileResult]) -> None:
         for result in sorted_results(results)
         for diagnostic in result.diagnostics
     ]
-    stream.write(json.dumps(records, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    stream.write(
+        json.dumps(records, ensure_ascii=needs_ascii_json(stream), indent=2, sort_keys=True) + "\n"
+    )
 
 
 def record(path: str, diagnostic: Diagnostic) -> dict[str, object]:

@@ -20,7 +20,7 @@ from typing import TextIO
 
 from aishellc import __version__
 from aishellc.diagnostics import Diagnostic, Rule, Severity, all_rules
-from aishellc.report import FileResult, sorted_results
+from aishellc.report import FileResult, needs_ascii_json, sorted_results
 from aishellc.report.rule_docs import plain_description
 
 SCHEMA = (
@@ -31,7 +31,11 @@ LEVELS: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "
 
 
 def write(stream: TextIO, results: Sequence[FileResult]) -> None:
-    stream.write(json.dumps(sarif_log(results), ensure_ascii=False, indent=2, sort_keys=True))
+    stream.write(
+        json.dumps(
+            sarif_log(results), ensure_ascii=needs_ascii_json(stream), indent=2, sort_keys=True
+        )
+    )
     stream.write("\n")
 
 

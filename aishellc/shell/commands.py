@@ -61,6 +61,11 @@ _NESTED_BUDGET_FACTOR = 2
 # which a new statement starts (see _parse_units).
 _UNIT = 1 << 11
 
+# A word only known at run time is kept as written up to this many characters: nested
+# substitutions (``echo $(echo $(echo ...))``) would otherwise copy the text of every inner
+# level into every outer command, quadratic in the nesting depth.
+_WRITTEN_MAX = 256
+
 _STDIN_REDIRECTS = frozenset({"heredoc_redirect", "herestring_redirect"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _BUILTIN_STATEMENTS = frozenset({"declaration_command", "unset_command"})
@@ -77,7 +82,8 @@ class CommandUse:
     component."""
     argv: tuple[str, ...]
     """The words after the name: literal value (quotes removed, escapes applied) where the word
-    is a literal, otherwise the word as written."""
+    is a literal, otherwise the word as written (its first 256 characters and "…" if it is
+    longer)."""
     start: int
     """Character offset of the command word in the script passed to :func:`find_commands`."""
     end: int
@@ -376,9 +382,9 @@ class _Walk:
             # Nested text has placeholders where the caller wrote expansions: show the
             # caller's text instead.
             start, end = src.span(node.start_byte, node.end_byte)
-            written = self.finder.script[start:end]
+            written = _shortened(self.finder.script, start, end)
         else:
-            written = src.node_text(node)
+            written = _shortened(src.text, src.char(node.start_byte), src.char(node.end_byte))
         # "$PREFIX/bin/claude": the directory is unknown, the program is not.
         program = None
         if "/" in value:
@@ -598,3 +604,10 @@ class _Walk:
         out.exact(tail, origin)
         feeds = (_Feed(src, node),) if node.id in self.cat_heredocs else ()
         self.nested(out, 0, "", self.ctx.wrappers, functions, head=True, head_feeds=feeds)
+
+
+def _shortened(text: str, start: int, end: int) -> str:
+    """``text[start:end]``, cut to :data:`_WRITTEN_MAX` characters and "…" if longer."""
+    if end - start > _WRITTEN_MAX:
+        return text[start : start + _WRITTEN_MAX] + "…"
+    return text[start:end]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from aishellc.parser import parse
@@ -237,3 +241,61 @@ def test_every_stage_checks_stages_not_on_aishell() -> None:
     assert harness_run_diagnostics(document, PassContext()) == []
     found = harness_run_diagnostics(document, PassContext(), every_stage=True)
     assert [(d.code, d.line) for d in found] == [("AIS101", 2)]
+
+
+def _seconds(text: str) -> float:
+    document = parse(text)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        harness_run_diagnostics(document, PassContext())
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # each run looks for an install among every later RUN of its stage
+        lambda n: F + "RUN claude --version\n" * n + "RUN npm i -g @anthropic-ai/claude-code\n" * n,
+        # each stage looks for installs among every stage it builds on
+        lambda n: (
+            "FROM aishell:base AS s0\n"
+            + "".join(
+                f"FROM s{i} AS s{i + 1}\nRUN npm i -g opencode-ai && claude\n" for i in range(n)
+            )
+        ),
+    ],
+    ids=["late-installs", "chained-stages"],
+)
+def test_the_cost_is_linear(shape: Callable[[int], str]) -> None:
+    # Regression (scaling benchmark): for every harness run, each install of the stage was
+    # looked up by scanning the stage's instructions, and every ancestor stage walked
+    # again: 1,000 runs before 1,000 installs (64 KB) took 40 s.
+    small, large = _seconds(shape(100)), _seconds(shape(800))
+    assert large < 24 * small, (small, large)
+
+
+def test_each_script_is_analysed_once_however_many_there_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression (scaling benchmark): the passes shared a 4,096-script cache; past that
+    # many distinct RUNs every lookup missed, and each script was analysed once per pass
+    # (check on 1.6 MB of RUN lines took 69 s instead of 2).
+    from aishellc.passes import harness_commands, run_passes
+    from aishellc.shell import find_commands
+
+    analysed: list[str] = []
+    real = find_commands
+
+    def counting(script: str) -> Any:
+        analysed.append(script)
+        return real(script)
+
+    monkeypatch.setattr(harness_commands, "find_commands", counting)
+    count = 5_000
+    text = F + "".join(f"RUN echo {i} && claude --version\n" for i in range(count))
+    _, found = run_passes(parse(text), PassContext())
+    assert len(found) == count
+    assert sorted(analysed) == sorted(set(analysed))
+    assert len(analysed) == count

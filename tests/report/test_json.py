@@ -6,6 +6,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from aishellc.diagnostics import Diagnostic, all_rules
 from aishellc.report import FileResult
 from aishellc.report.json import write
@@ -84,6 +86,31 @@ def test_unknown_code_and_empty_help_are_null() -> None:
 def test_non_ascii_is_kept() -> None:
     text = render([FileResult("café/Dockerfile", None, [diag(1, 1)])])
     assert "café/Dockerfile" in text
+
+
+@pytest.mark.parametrize(
+    ("encoding", "escaped"),
+    [
+        ("utf-8", False),
+        ("UTF8", False),
+        ("utf-16", False),
+        ("ascii", True),
+        ("latin-1", True),
+        ("cp1252", True),
+    ],
+)
+def test_non_ascii_is_escaped_for_a_stream_that_cannot_write_it(
+    encoding: str, escaped: bool
+) -> None:
+    # Regression (fuzzing): under a Latin-1 or ASCII locale, writing "café" or "☃" raised
+    # UnicodeEncodeError (exit 70). The JSON must stay JSON whatever the stream.
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding=encoding, errors="strict")
+    write(stream, [FileResult("café/☃/Dockerfile", None, [diag(1, 1)])])
+    stream.flush()
+    text = raw.getvalue().decode(encoding)
+    assert json.loads(text)[0]["path"] == "café/☃/Dockerfile"
+    assert ("\\u2603" in text) is escaped
 
 
 def test_every_url_points_at_a_section_of_the_rules_page() -> None:

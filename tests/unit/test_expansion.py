@@ -29,6 +29,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aishellc.parser import expansion
 from aishellc.parser.expansion import (
     ExpansionError,
     WordLexer,
@@ -1178,3 +1179,47 @@ def test_shell_pattern_search_agrees_with_re(
     pos = min(pos, len(text))
     found = re.compile(compiled.regex).search(text, pos)
     assert compiled.search(text, pos) == (found.span() if found else None)
+
+
+# A value substituted unquoted is split into words at Go's whitespace. add_string does it a
+# run of characters at a time; it must split exactly as adding one character at a time does.
+_SPACES_AND_WORDS = st.text(
+    st.sampled_from(sorted(expansion._GO_SPACE)) | st.sampled_from(list("ab\x1c\u200b$ ")),
+    max_size=40,
+)
+
+
+@given(prefix=st.sampled_from(["", "x", " "]), text=_SPACES_AND_WORDS)
+def test_add_string_splits_as_add_char_does(prefix: str, text: str) -> None:
+    bulk, single = expansion._Words([]), expansion._Words([])
+    for words in (bulk, single):
+        for ch in prefix:
+            words.add_char(ch)
+    bulk.add_string(text)
+    for ch in text:
+        single.add_char(ch)
+    assert bulk.words == single.words
+    assert ("".join(bulk.buf), bulk.in_word) == ("".join(single.buf), single.in_word)
+    assert bulk.finish() == single.finish()
+
+
+def test_a_growing_value_costs_its_length_not_a_call_per_character(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression (scaling benchmark): `ARG A1=${A0}x` ... builds values whose total length
+    # is quadratic in the number of ARGs (as in BuildKit); add_string went through them one
+    # Python call per character, so 4,000 such ARGs took 4.8 s in check.
+    calls = 0
+    add_char = expansion._Words.add_char
+
+    def counting(self: expansion._Words, ch: str) -> None:
+        nonlocal calls
+        calls += 1
+        add_char(self, ch)
+
+    monkeypatch.setattr(expansion._Words, "add_char", counting)
+    lexer = expansion.WordLexer(escape="\\")
+    value = "x" * 100_000 + " two words " + "y" * 100_000
+    assert lexer.process_word("a${V}b", {"V": value}) == f"a{value}b"
+    assert lexer.process_words("$V", {"V": value}) == value.split()
+    assert calls < 100

@@ -401,6 +401,21 @@ def test_deeply_nested_substitutions() -> None:
     assert script[uses[-1].start : uses[-1].end] == "claude"
 
 
+def test_deep_nesting_keeps_what_is_kept_linear() -> None:
+    # Regression (scaling benchmark): a command kept each word only known at run time as
+    # written, so every level of `echo $(echo $(...))` copied the text of all the levels
+    # inside it; 87,000 levels (a 1 MB RUN) needed tens of GB. Such words keep their first
+    # 256 characters and "…".
+    depth = 20_000
+    script = "echo " + "$(echo " * depth + "claude" + ")" * depth
+    uses = find_commands(script)
+    assert len(uses) == depth + 1
+    assert sum(len(word) for use in uses for word in use.argv) <= 257 * len(uses)
+    outer = uses[0].argv[0]
+    assert outer == script[5 : 5 + 256] + "…"
+    assert uses[-1].argv == ("claude",)
+
+
 def test_deeply_nested_shell_strings_through_substitutions() -> None:
     depth = 200
     script = 'bash -c "$(' * depth + "claude" + ')"' * depth

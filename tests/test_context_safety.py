@@ -1,0 +1,201 @@
+"""Context safety, end to end: what ``aishellc compile`` reads and writes on disk.
+
+Every ``open`` and every symlink-following ``stat`` of a compile is recorded. Hashing the
+build context must never follow a symlink out of it (a link *inside* a copied folder is
+hashed as a link; a link *named* as a source, or met on the way to one, that leads out is
+refused) and never open a file ``.dockerignore`` excludes. Writing must touch nothing but
+OUTDIR, and an output file name can never lead out of it.
+
+Refusing FIFOs, sockets and devices, and a clear error for an unreadable context file, are
+tested in ``tests/test_compile_misuse.py`` (``FIFO in the context``,
+``test_a_socket_in_the_context_is_refused``, ``test_a_device_in_the_context_is_refused``,
+``test_an_unreadable_context_file_is_refused``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aishellc.emit.output import replace_folder
+from tests.compile_cases import run_cli_in
+
+CONFIG = """\
+[foundation]
+tools = []
+apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
+"""
+IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\n"
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> tuple[Path, Path]:
+    """``(project, outside)``: a project whose context has links leading out, ignored
+    files (one a FIFO, which would hang a blocking open), and a folder next to it."""
+    outside = tmp_path / "outside"
+    (outside / "dir").mkdir(parents=True)
+    (outside / "secret.txt").write_text("outside the context\n")
+    (outside / "dir" / "secret.txt").write_text("outside the context\n")
+    project = tmp_path / "project"
+    (project / ".aishell").mkdir(parents=True)
+    (project / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (project / ".dockerignore").write_text(IGNORE)
+    (project / "app").mkdir()
+    (project / "app" / "main.py").write_text("print('hi')\n")
+    (project / "app" / "out-abs").symlink_to(outside / "secret.txt")
+    (project / "app" / "out-rel").symlink_to("../../outside/secret.txt")
+    (project / "app" / "out-dir").symlink_to("../../outside/dir")
+    (project / "app" / "in").symlink_to("main.py")
+    (project / "id.key").write_text("ignored\n")
+    os.mkfifo(project / "pipe")
+    (project / "ignored-dir").mkdir()
+    (project / "ignored-dir" / "other.txt").write_text("ignored\n")
+    (project / "ignored-dir" / "keep.txt").write_text("re-included\n")
+    return project, outside
+
+
+class Spy:
+    """Paths a compile opens, and paths it stats following symlinks."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.followed: list[str] = []
+
+    def resolved(self) -> Iterator[Path]:
+        for name in [*self.opened, *self.followed]:
+            yield Path(os.path.realpath(name))
+
+
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    found = Spy()
+    real_open, real_stat = os.open, os.stat
+
+    def spy_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if kwargs.get("dir_fd") is None:
+            found.opened.append(os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def spy_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        following = kwargs.get("follow_symlinks", True) and kwargs.get("dir_fd") is None
+        if following and not isinstance(path, int):
+            found.followed.append(os.fsdecode(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "stat", spy_stat)
+    return found
+
+
+def compile_with(project: Path, dockerfile: str) -> Any:
+    (project / ".aishell" / "Dockerfile").write_text(dockerfile)
+    return run_cli_in(project, ".aishell/Dockerfile", "-o", "build")
+
+
+def assert_never_left(spy: Spy, project: Path, outside: Path) -> None:
+    for path in spy.resolved():
+        assert outside not in path.parents and path != outside, f"followed out: {path}"
+    for name in ("id.key", "pipe", "ignored-dir/other.txt"):
+        assert str(project / name) not in {str(Path(p).resolve()) for p in spy.opened}, name
+
+
+def test_copying_folders_reads_only_the_context(layout: tuple[Path, Path], spy: Spy) -> None:
+    project, outside = layout
+    result = compile_with(project, "FROM aishell:base\nCOPY app/ /app/\nCOPY . /src/\n")
+    assert result.code == 0, result.err
+    assert_never_left(spy, project, outside)
+    assert any(p.endswith("app/main.py") for p in spy.opened)  # the spy sees the reads
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    inputs = {item["path"]: item for item in manifest["tiers"]["extension"]["inputs"]}
+    for link in ("app/out-abs", "app/out-rel", "app/out-dir", "app/in"):
+        assert inputs[link]["type"] == "symlink", link
+    assert "ignored-dir/keep.txt" in inputs
+    assert not {"id.key", "pipe", "ignored-dir/other.txt"} & set(inputs)
+
+
+REFUSED = [
+    ("COPY app/out-abs /x", "symlink app/out-abs -> "),
+    ("COPY app/out-rel /x", "symlink app/out-rel -> ../../outside/secret.txt points out"),
+    ("COPY app/out-dir/secret.txt /x", "symlink app/out-dir -> ../../outside/dir points out"),
+    ("ADD app/out-* /x/", "points out of the build context"),
+    ("RUN --mount=type=bind,source=app/out-dir,target=/x true", "points out of the build"),
+    ("COPY id.key /x", "is excluded by .dockerignore"),
+    ("COPY ignored-dir/other.txt /x", "is excluded by .dockerignore"),
+    ("COPY pipe /x", "is excluded by .dockerignore"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_sources_leading_out_or_ignored_are_refused_unread(
+    layout: tuple[Path, Path], spy: Spy, line: str, message: str
+) -> None:
+    project, outside = layout
+    result = compile_with(project, f"FROM aishell:base\n{line}\n")
+    assert result.code == 2, result.err
+    assert result.err.startswith(".aishell/Dockerfile:2:"), result.err
+    assert message in result.err, result.err
+    assert_never_left(spy, project, outside)
+    assert not (project / "build").exists()
+
+
+def everything(root: Path) -> dict[str, bytes | str]:
+    """Every entry below ``root``: file bytes, or the target of a link, or "dir"."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {path.readlink()}"
+        elif path.is_file():
+            found[name] = path.read_bytes()
+        elif path.is_dir():
+            found[name] = "dir"
+    return found
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_compile_writes_nothing_but_outdir(layout: tuple[Path, Path], through_link: bool) -> None:
+    project, _ = layout
+    (project / "pipe").unlink()  # rglob would stat it; it plays no part here
+    if through_link:
+        (project.parent / "elsewhere").mkdir()
+        (project / "build").symlink_to("../elsewhere")
+    out = project.parent / "elsewhere" if through_link else project / "build"
+    for attempt in range(2):  # a new folder, then a replaced one
+        dockerfile = f"FROM aishell:base\nCOPY app/ /app/\nRUN echo {attempt}\n"
+        (project / ".aishell" / "Dockerfile").write_text(dockerfile)
+        before = {
+            k: v for k, v in everything(project.parent).items() if not _in_output(k, through_link)
+        }
+        result = run_cli_in(project, ".aishell/Dockerfile", "-o", "build")
+        assert result.code == 0, result.err
+        after = {
+            k: v for k, v in everything(project.parent).items() if not _in_output(k, through_link)
+        }
+        assert after == before
+        assert (out / "manifest.json").is_file()
+
+
+def _in_output(name: str, through_link: bool) -> bool:
+    top = "elsewhere" if through_link else "project/build"
+    return name == top or name.startswith(top + "/")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape", "/tmp/escape", "a/../../escape", "foundation/../../escape", "..", "a//b", "./a"],
+)
+def test_an_output_name_cannot_leave_outdir(tmp_path: Path, name: str) -> None:
+    # Regression: the check used Path.parents, which keeps "..": "../escape" passed it (the
+    # write then failed on mkdir, by luck, with "file exists") and "/tmp/escape" was
+    # written as OUTDIR/tmp/escape.
+    outdir = tmp_path / "out"
+    replace_folder(str(outdir), {"manifest.json": b'{"compiler": {"name": "aishellc"}}'})
+    before = everything(tmp_path)
+    with pytest.raises(ValueError, match="leaves the folder"):
+        replace_folder(str(outdir), {"manifest.json": b"{}", name: b"escaped"})
+    assert everything(tmp_path) == before
