@@ -102,9 +102,21 @@ def test_mutated(
     fuzz_project(project, dockerfile, f"mutated:{mutator}", check_format, flags)
 
 
-HARNESS_SPEC = st.text(
-    st.sampled_from(list("claude@codex1.2.3-+beta.:/ ;$()`'\"#\\\n\t\x00é")), max_size=24
-) | st.from_regex(r"[a-z]{1,8}(@[0-9.]{1,8}(-[a-z0-9.]{0,6})?)?", fullmatch=True)
+_VERSION = st.from_regex(
+    r"(0|[1-9][0-9]{0,3})\.[0-9]{1,3}\.[0-9]{1,3}(-[A-Za-z0-9.-]{1,8})?(\+[A-Za-z0-9.-]{1,8})?",
+    fullmatch=True,
+)
+HARNESS_SPEC = st.one_of(
+    # arbitrary text, punctuation and shell metacharacters likely
+    st.text(st.sampled_from(list("claude@codex1.2.3-+beta.:/ ;$()`'\"#\\\n\t\x00é")), max_size=24),
+    # a registry name (or a near miss) with a valid, a damaged or no version
+    st.tuples(
+        st.sampled_from(sorted({harness.name for harness in BUILTIN_HARNESSES}))
+        | st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True),
+        st.sampled_from(["", "@latest", "@"]) | _VERSION.map(lambda v: "@" + v),
+        st.sampled_from(["", "", "", " ", ";id", "$(id)", "\n", "#", "@1"]),
+    ).map("".join),
+)
 
 
 @FUZZ
