@@ -4,7 +4,7 @@ generated ``RUN``, ``FROM``, tag or label unless it passed its grammar.
 Every value that can end up there (harness names and versions, npm and apt package names,
 image references, the tag prefix, the registry, download URLs and checksums, paths and
 words of the foundation's tools) gets each payload of the shared injection table spliced
-in: shell metacharacters, newlines, ``$()`` and backticks, quotes, ``#`` and ``\\``. Each
+in, in the middle of a valid value and after it: shell metacharacters, newlines, ``$()`` and backticks, quotes, ``#`` and ``\\``. Each
 compile must exit 2 with a located message, write nothing, and leave the previous output
 alone. The payload tables are the unit tests' (``tests/unit/test_harnesses.INJECTIONS``,
 ``tests/unit/test_config.STRING_FIELDS``); here they run through ``aishellc compile``.
@@ -21,6 +21,7 @@ import pytest
 from tests.compile_cases import run_cli_in, tree
 from tests.unit.test_config import (
     KEY_FIELDS,
+    POSITIONS,
     STRING_FIELDS,
     _rename,
     _set,
@@ -73,22 +74,24 @@ def test_harness_flag(project: Path, template: str, payload: str) -> None:
     _compile(project, None, "--harness", spec, blame=f"--harness {spec}: ")
 
 
+@pytest.mark.parametrize("where", POSITIONS)
 @pytest.mark.parametrize("payload", INJECTIONS, ids=repr)
 @pytest.mark.parametrize("path", STRING_FIELDS, ids=lambda p: ".".join(map(str, p)))
-def test_config_value(project: Path, path: tuple[Any, ...], payload: str) -> None:
+def test_config_value(project: Path, path: tuple[Any, ...], payload: str, where: str) -> None:
     data = copy.deepcopy(full_config())
-    _set(data, path, payload)
+    _set(data, path, payload, where)
     _compile(project, data, blame=f"{CONFIG}:")
 
 
+@pytest.mark.parametrize("where", POSITIONS)
 @pytest.mark.parametrize("payload", INJECTIONS, ids=repr)
 @pytest.mark.parametrize("path", KEY_FIELDS, ids=lambda p: ".".join(map(str, p)))
-def test_config_key(project: Path, path: tuple[Any, ...], payload: str) -> None:
+def test_config_key(project: Path, path: tuple[Any, ...], payload: str, where: str) -> None:
     data = copy.deepcopy(full_config())
-    _rename(data, path, payload)
+    _rename(data, path, payload, where)
     if path == ("harnesses", "extra", "amp"):
         # Install the renamed harness, so only its name's grammar can stop it.
-        data["harnesses"]["default"][1] = f"{_splice('amp', payload)}@1.0.0"
+        data["harnesses"]["default"][1] = f"{_splice('amp', payload, where)}@1.0.0"
     _compile(project, data, blame=f"{CONFIG}:")
 
 

@@ -623,46 +623,53 @@ KEY_FIELDS: list[tuple[Any, ...]] = [
 ]
 
 
-def _splice(text: str, payload: str) -> str:
-    middle = max(1, len(text) // 2)
-    return text[:middle] + payload + text[middle:]
+# Where the payload goes in the valid value: in the middle, or after it (a grammar that
+# checks only a prefix, as re.match does, lets a trailing payload through).
+POSITIONS = ["middle", "end"]
 
 
-def _set(data: Any, path: tuple[Any, ...], payload: str) -> None:
+def _splice(text: str, payload: str, where: str = "middle") -> str:
+    cut = len(text) if where == "end" else max(1, len(text) // 2)
+    return text[:cut] + payload + text[cut:]
+
+
+def _set(data: Any, path: tuple[Any, ...], payload: str, where: str = "middle") -> None:
     target = data
     for part in path[:-1]:
         target = target[part]
-    target[path[-1]] = _splice(target[path[-1]], payload)
+    target[path[-1]] = _splice(target[path[-1]], payload, where)
 
 
-def _rename(data: Any, path: tuple[Any, ...], payload: str) -> None:
+def _rename(data: Any, path: tuple[Any, ...], payload: str, where: str = "middle") -> None:
     target = data
     for part in path[:-1]:
         target = target[part]
     value = target.pop(path[-1])
-    target[_splice(path[-1], payload)] = value
+    target[_splice(path[-1], payload, where)] = value
 
 
 def test_full_config_is_valid_before_injection():
     load(full_config())
 
 
+@pytest.mark.parametrize("where", POSITIONS)
 @pytest.mark.parametrize("payload", INJECTIONS, ids=repr)
 @pytest.mark.parametrize("path", STRING_FIELDS, ids=lambda p: ".".join(map(str, p)))
-def test_injection_into_every_value_is_rejected(path, payload):
+def test_injection_into_every_value_is_rejected(path, payload, where):
     data = copy.deepcopy(full_config())
-    _set(data, path, payload)
+    _set(data, path, payload, where)
     with pytest.raises(UserError) as caught:
         load(data, "inject.toml")
     assert "invalid" in caught.value.message or "must be one of" in caught.value.message
     assert caught.value.location is not None and caught.value.location.path == "inject.toml"
 
 
+@pytest.mark.parametrize("where", POSITIONS)
 @pytest.mark.parametrize("payload", INJECTIONS, ids=repr)
 @pytest.mark.parametrize("path", KEY_FIELDS, ids=lambda p: ".".join(map(str, p)))
-def test_injection_into_user_chosen_keys_is_rejected(path, payload):
+def test_injection_into_user_chosen_keys_is_rejected(path, payload, where):
     data = copy.deepcopy(full_config())
-    _rename(data, path, payload)
+    _rename(data, path, payload, where)
     with pytest.raises(UserError):
         load(data, "inject.toml")
 
