@@ -1,9 +1,10 @@
 """Context safety, end to end: what ``aishellc compile`` reads and writes on disk.
 
-Every ``open`` and every symlink-following ``stat`` of a compile is recorded. Hashing the
-build context must never follow a symlink out of it (a link *inside* a copied folder is
-hashed as a link; a link *named* as a source, or met on the way to one, that leads out is
-refused) and never open a file ``.dockerignore`` excludes. Writing must touch nothing but
+Every ``open``, every folder listing and every symlink-following ``stat`` of a compile is
+recorded. Hashing the build context must never follow a symlink out of it (a link *inside*
+a copied folder is hashed as a link; a link *named* as a source, or met on the way to one,
+that leads out is refused), never open a file ``.dockerignore`` excludes, and never list
+an excluded folder that no ``!`` pattern can re-include (it may be huge, or unreadable). Writing must touch nothing but
 OUTDIR, and an output file name can never lead out of it.
 
 Refusing FIFOs, sockets and devices, and a clear error for an unreadable context file, are
@@ -30,7 +31,7 @@ CONFIG = """\
 tools = []
 apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
 """
-IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\n"
+IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\ncache\n"
 
 
 @pytest.fixture
@@ -56,39 +57,60 @@ def layout(tmp_path: Path) -> tuple[Path, Path]:
     (project / "ignored-dir").mkdir()
     (project / "ignored-dir" / "other.txt").write_text("ignored\n")
     (project / "ignored-dir" / "keep.txt").write_text("re-included\n")
+    (project / "cache" / "deep").mkdir(parents=True)
+    (project / "cache" / "deep" / "blob.bin").write_bytes(b"ignored\n")
     return project, outside
 
 
 class Spy:
-    """Paths a compile opens, and paths it stats following symlinks."""
+    """Paths a compile opens, lists, and stats following symlinks."""
 
     def __init__(self) -> None:
         self.opened: list[str] = []
+        self.listed: list[str] = []
         self.followed: list[str] = []
 
     def resolved(self) -> Iterator[Path]:
-        for name in [*self.opened, *self.followed]:
+        for name in [*self.opened, *self.listed, *self.followed]:
             yield Path(os.path.realpath(name))
+
+
+def _absolute(path: Any) -> str:
+    # At the time of the call: the compile runs in the project folder, the checks do not.
+    return str(Path.cwd() / os.fsdecode(path))
 
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     found = Spy()
     real_open, real_stat = os.open, os.stat
+    real_listdir, real_scandir = os.listdir, os.scandir
 
     def spy_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
         if kwargs.get("dir_fd") is None:
-            found.opened.append(os.fsdecode(path))
+            found.opened.append(_absolute(path))
         return real_open(path, flags, *args, **kwargs)
 
     def spy_stat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
         following = kwargs.get("follow_symlinks", True) and kwargs.get("dir_fd") is None
         if following and not isinstance(path, int):
-            found.followed.append(os.fsdecode(path))
+            found.followed.append(_absolute(path))
         return real_stat(path, *args, **kwargs)
+
+    def spy_listdir(path: Any = ".") -> list[Any]:
+        if not isinstance(path, int):
+            found.listed.append(_absolute(path))
+        return real_listdir(path)
+
+    def spy_scandir(path: Any = ".") -> Any:
+        if not isinstance(path, int):
+            found.listed.append(_absolute(path))
+        return real_scandir(path)
 
     monkeypatch.setattr(os, "open", spy_open)
     monkeypatch.setattr(os, "stat", spy_stat)
+    monkeypatch.setattr(os, "listdir", spy_listdir)
+    monkeypatch.setattr(os, "scandir", spy_scandir)
     return found
 
 
@@ -100,8 +122,12 @@ def compile_with(project: Path, dockerfile: str) -> Any:
 def assert_never_left(spy: Spy, project: Path, outside: Path) -> None:
     for path in spy.resolved():
         assert outside not in path.parents and path != outside, f"followed out: {path}"
-    for name in ("id.key", "pipe", "ignored-dir/other.txt"):
-        assert str(project / name) not in {str(Path(p).resolve()) for p in spy.opened}, name
+    opened = {Path(p).resolve() for p in spy.opened}
+    for name in ("id.key", "pipe", "ignored-dir/other.txt", "cache/deep/blob.bin"):
+        assert project / name not in opened, name
+    listed = {Path(p).resolve() for p in spy.listed}
+    for name in ("cache", "cache/deep"):
+        assert project / name not in listed, name
 
 
 def test_copying_folders_reads_only_the_context(layout: tuple[Path, Path], spy: Spy) -> None:
@@ -110,12 +136,13 @@ def test_copying_folders_reads_only_the_context(layout: tuple[Path, Path], spy: 
     assert result.code == 0, result.err
     assert_never_left(spy, project, outside)
     assert any(p.endswith("app/main.py") for p in spy.opened)  # the spy sees the reads
+    assert project / "ignored-dir" in {Path(p).resolve() for p in spy.listed}  # and listings
     manifest = json.loads((project / "build" / "manifest.json").read_text())
     inputs = {item["path"]: item for item in manifest["tiers"]["extension"]["inputs"]}
     for link in ("app/out-abs", "app/out-rel", "app/out-dir", "app/in"):
         assert inputs[link]["type"] == "symlink", link
     assert "ignored-dir/keep.txt" in inputs
-    assert not {"id.key", "pipe", "ignored-dir/other.txt"} & set(inputs)
+    assert not {"id.key", "pipe", "ignored-dir/other.txt", "cache/deep/blob.bin"} & set(inputs)
 
 
 REFUSED = [
