@@ -18,9 +18,12 @@ machine can reach the output.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import os
 import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -95,3 +98,24 @@ def tree(folder: Path) -> dict[str, bytes]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def system_can_exchange(folder: Path) -> bool:
+    """Whether this system swaps two folders in ``folder`` atomically (Linux
+    ``renameat2(RENAME_EXCHANGE)``), found out here and not by asking the code under test:
+    a test that skips where the output step says it cannot exchange would also skip when
+    the output step wrongly stops using the exchange."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        first, second = Path(scratch, "first"), Path(scratch, "second")
+        first.mkdir()
+        second.mkdir()
+        (first / "marker").touch()
+        at_cwd, exchange = ctypes.c_int(-100), ctypes.c_uint(2)  # AT_FDCWD, RENAME_EXCHANGE
+        if libc.renameat2(at_cwd, bytes(first), at_cwd, bytes(second), exchange) != 0:
+            return False
+        return (second / "marker").exists() and not (first / "marker").exists()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aishellc.emit import output
-from tests.compile_cases import run_cli_in, tree
+from tests.compile_cases import run_cli_in, system_can_exchange, tree
 
 CONFIG = """\
 [foundation]
@@ -378,7 +378,7 @@ def test_a_failed_exchange_keeps_the_old_folder(
 
 def test_the_swap_is_one_exchange_on_linux(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # OUTDIR is never absent: no rename moves it aside (the exchange swaps it in one step).
-    if not output._exchange(root / "build", root / "build"):
+    if not system_can_exchange(root):
         pytest.skip("no renameat2(RENAME_EXCHANGE) here")
     renamed: list[str] = []
     real_rename = Path.rename
