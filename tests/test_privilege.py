@@ -4,14 +4,16 @@
   the user the project chose, whatever the strategy (the installs run as root).
 - If the extension ends as root, an info (AIS302) says so; otherwise nothing does.
 - Every harness install is pinned to the version the manifest records.
-- Every tool the foundation downloads comes from a versioned release URL with a sha256;
-  that the download step checks it (and refuses a mismatch) is tested in
-  ``tests/unit/test_foundation.py``.
+- Every tool the foundation downloads comes from a versioned release URL with a sha256,
+  and the compiled foundation Dockerfile checks that sha256 before it installs anything,
+  with nothing to mask a failed check. That the check really refuses a mismatching file
+  (running the step with stubs) is tested in ``tests/unit/test_foundation.py``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +183,35 @@ def test_every_foundation_download_is_a_versioned_release_with_a_checksum() -> N
             assert tool.version.removeprefix("v") in download.url, (tool.name, download.url)
             assert not any(word in download.url for word in ("latest", "nightly", "main/"))
             assert len(download.sha256) == 64
+
+
+def test_the_compiled_foundation_checks_every_download_before_installing(project: Path) -> None:
+    (project / ".aishell" / "aishellc.toml").write_text(
+        '[foundation]\nenable_tools = ["gitleaks"]\n'
+    )
+    compile_project(project, "FROM aishell:base\nUSER developer\n")
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    tools = manifest["tiers"]["foundation"]["config"]["tools"]
+    assert {tool["name"] for tool in tools} >= {"gosu", "uv", "gitleaks"}
+    text = (project / "build" / "foundation.Dockerfile").read_text()
+    runs = [
+        node.command.text
+        for node in parse(text).instructions
+        if isinstance(node, ast.Run) and isinstance(node.command, ast.ShellCommand)
+    ]
+    # Every RUN that names a URL or calls curl (the apt list names the curl package).
+    downloading = [run for run in runs if "https://" in run or re.search(r"\bcurl\s+-", run)]
+    assert len(downloading) == len(tools)
+    for tool in tools:
+        (run,) = [r for r in downloading if any(d["url"] in r for d in tool["downloads"].values())]
+        for download in tool["downloads"].values():
+            assert tool["version"].removeprefix("v") in download["url"], download["url"]
+            # Each URL is fetched together with its own checksum.
+            pair = rf"url='{re.escape(download['url'])}';\s*sha256='{download['sha256']}'"
+            assert re.search(pair, run), (tool["name"], run)
+        assert run.startswith("set -eu;"), run
+        assert "||" not in run, run  # nothing lets a failed check through
+        fetch = run.index("curl -fsSL --proto '=https'")
+        check = run.index('sha256sum -c "$tmp/download.sha256";')
+        first_use = min(run.index(word) for word in ("install -m", "tar -x") if word in run)
+        assert fetch < check < first_use, run
