@@ -17,7 +17,8 @@ source's line, so the CLI exits 2):
   ``ignorefile.ReadAll`` reads it and matched with docker-py's port of Docker's
   ``patternmatcher`` (made case-sensitive, as Docker is on Linux). An ignored file is
   never opened. ``extra_excludes`` (the output folder, when it lies in the context) are
-  applied after the user's rules.
+  applied after the user's rules. An ignored folder that holds a re-included file is part
+  of the context (Docker sends it with that file alone), so a source may name it.
 - a source that leaves the context: ``../x``, an absolute path (BuildKit would silently
   read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a symlink
   on the way to a source whose target is absolute or climbs out of the context;
@@ -350,7 +351,7 @@ class _ContextReader:
                 f"{label} is not in the build context ({self.root})",
                 "the build would fail with 'not found'; check the path, or the --context",
             )
-        if resolved and self.rules.ignored(resolved):
+        if self._excluded(source, resolved):
             raise self.fail(
                 source,
                 f"{label} is excluded by .dockerignore",
@@ -421,15 +422,24 @@ class _ContextReader:
                     continue
                 for name in self._listdir(source, directory):
                     candidate = f"{prefix}/{name}" if prefix else name
-                    if go_match(element, name) and not self.rules.ignored(
-                        f"{directory}/{name}" if directory else name
-                    ):
+                    path = f"{directory}/{name}" if directory else name
+                    if go_match(element, name) and not self._excluded(source, path):
                         following.append(candidate)
             matches = following
         for match in matches:
             resolved = self._resolve(source, label, match)
-            if resolved is not None and not (resolved and self.rules.ignored(resolved)):
+            if resolved is not None and not self._excluded(source, resolved):
                 yield from self._walk(source, resolved)
+
+    def _excluded(self, source: Source, relative: str) -> bool:
+        """Whether ``.dockerignore`` leaves ``relative`` out of the context: an ignored file,
+        or an ignored folder below which no ``!`` pattern can bring anything back (Docker
+        sends the folders that hold re-included files, and a build can name them)."""
+        if not relative or not self.rules.ignored(relative):
+            return False
+        if not self.rules.may_reinclude_under(relative):
+            return True
+        return not stat.S_ISDIR(self._stat(source, relative, follow=False).st_mode)
 
     def _walk(self, source: Source, relative: str) -> Iterator[ContextFile]:
         """A resolved source: a file, or a folder read recursively (links not followed)."""

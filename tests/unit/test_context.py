@@ -140,6 +140,34 @@ def test_dockerignore_can_exclude_itself(tmp_path: Path) -> None:
     assert found == ["a.py"]
 
 
+# An ignored folder holding a re-included file is sent with that file alone, so a build
+# can name the folder, or reach the file through a wildcard (regression: the folder was
+# refused as excluded, and a wildcard skipped it, so the file was never hashed).
+REINCLUDED = "src\n!src/main.py\n"
+NAMING_AN_IGNORED_FOLDER = [
+    ("COPY src /x/", ["src/main.py"]),
+    ("COPY s*/main.py /x/", ["src/main.py"]),
+    ("COPY s* /x/", ["src/main.py"]),
+    ("COPY src/*.py /x/", ["src/main.py"]),
+    ("RUN --mount=type=bind,source=src,target=/x true", ["src/main.py"]),
+    ("COPY src/util /x/", None),  # no ! pattern reaches below it: excluded
+    ("COPY src/notes.md /x/", None),
+    ("COPY s*/notes.md /x/", []),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), NAMING_AN_IGNORED_FOLDER)
+def test_an_ignored_folder_with_a_reincluded_file(
+    tmp_path: Path, line: str, expected: list[str] | None
+) -> None:
+    dockerfile = f"FROM a\n{line}\n"
+    if expected is None:
+        with pytest.raises(UserError, match=r"excluded by \.dockerignore"):
+            files_read(tmp_path, dockerfile, LAYOUT, REINCLUDED)
+    else:
+        assert files_read(tmp_path, dockerfile, LAYOUT, REINCLUDED) == expected
+
+
 def test_an_ignored_file_is_never_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
