@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from aishellc import ast
 from aishellc.diagnostics import Diagnostic, Rule, register
 from aishellc.passes.context import PassContext, PassResult
-from aishellc.passes.harness_commands import commands_in, harness_packages
+from aishellc.passes.harness_commands import harness_packages, script_commands
 from aishellc.passes.run_scripts import Script, ScriptReader
 from aishellc.passes.spans import keyword_span, node_span
 from aishellc.passes.stage_graph import Stage, StageGraph, analyze_stages
@@ -231,7 +231,7 @@ def _stage_diagnostics(
 def _script_diagnostics(
     installs: _StageInstalls, position: int, script: Script, context: PassContext
 ) -> Iterator[Diagnostic]:
-    uses = commands_in(script.text)
+    uses = script_commands(script)
     binaries = context.harness_binaries
     for package in harness_packages(uses, binaries):
         if package.kind == "run":

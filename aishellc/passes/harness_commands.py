@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from aishellc.passes.run_scripts import Script
 from aishellc.shell import CommandUse, find_commands
 
 _NPM_INSTALL = frozenset(
@@ -61,6 +62,16 @@ def commands_in(script: str) -> tuple[CommandUse, ...]:
     if found is None:
         found = scope[script] = find_commands(script)
     return found
+
+
+def script_commands(script: Script) -> tuple[CommandUse, ...]:
+    """Every command a RUN's script runs: the commands of each of its analysed texts (the
+    same command found in several is reported once), in source order."""
+    texts = script.analysed_texts
+    if len(texts) == 1:
+        return commands_in(texts[0])
+    found = dict.fromkeys(use for text in texts for use in commands_in(text))
+    return tuple(sorted(found, key=lambda use: (use.start, use.end)))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 import attrs
@@ -32,12 +32,15 @@ import attrs
 from aishellc import ast
 from aishellc.parser.prelex import LogicalLine, parse_heredoc_word, prelex
 from aishellc.passes.spans import node_span
-from aishellc.shell import is_shell
+from aishellc.shell import is_shell, program_redirected_at, reads_heredocs_after_first_line
 
 ScriptKind = Literal["shell", "exec", "heredoc", "heredoc-lines"]
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+# A RUN line with more heredocs than this has all of them read as data (see _heredoc_variants).
+_MAX_HEREDOC_VARIANTS = 8
 # Offsets within a segment: (script offset, source offset, length)
 Segment = tuple[int, int, int]
 
@@ -57,6 +60,14 @@ class Script:
     segments: tuple[Segment, ...] = ()
     #: where every offset points when the exact mapping is not known
     fallback: ast.Span | None = None
+    #: texts of the same length as ``text`` that a shell parser reads right, to analyse
+    #: instead of it (see :func:`_heredoc_variants`); empty when ``text`` itself is read right
+    variants: tuple[str, ...] = ()
+
+    @property
+    def analysed_texts(self) -> tuple[str, ...]:
+        """The texts whose commands are the commands this script runs."""
+        return self.variants or (self.text,)
 
     def span(self, start: int, end: int) -> ast.Span | None:
         """The source span of ``text[start:end]``."""
@@ -135,8 +146,103 @@ class ScriptReader:
                 segments += ((offset, heredoc_span.end - len(heredoc.name), len(heredoc.name)),)
             parts.append(heredoc.name)
             offset += len(heredoc.name)
-        kind: ScriptKind = "heredoc-lines" if run.heredocs else "shell"
-        return Script("".join(parts), run, instruction, kind, True, segments, fallback)
+        text = "".join(parts)
+        if not run.heredocs:
+            return Script(text, run, instruction, "shell", True, segments, fallback)
+        variants = _heredoc_variants(command.text, run.heredocs)
+        return Script(text, run, instruction, "heredoc-lines", True, segments, fallback, variants)
+
+
+def _heredoc_variants(line: str, heredocs: Sequence[ast.Heredoc]) -> tuple[str, ...]:
+    """Texts that tree-sitter-bash reads right, for a RUN line with heredocs it misreads.
+
+    The shell gets the line, then each heredoc's body and name. tree-sitter-bash reads a
+    heredoc only where its operator follows its command and no other heredoc operator shares
+    the line (``RUN <<A cat >a && <<B cat >b``, Docker's own example, is misread); the body
+    lines then come out as commands. So each variant keeps one heredoc and blanks the others:
+    their operators become redirects of the same length (``<<EOF`` -> ``<___``), their bodies
+    and names spaces. Lengths stay the same, so every offset maps back unchanged.
+
+    A kept heredoc whose operator tree-sitter-bash still misreads (written before its
+    command) is code only when that command is a shell (``RUN <<EOF bash``): its variant is
+    then the body alone, everything else blanked. The other heredocs are data, as are all of
+    them past :data:`_MAX_HEREDOC_VARIANTS`.
+    """
+    operators = _heredoc_operators(line, heredocs)
+    if operators is None:
+        return ()
+
+    def variant(keep: int | None, form: Literal["whole", "skeleton", "body"] = "whole") -> str:
+        """The text with every heredoc but ``keep`` blanked; a "skeleton" blanks the kept
+        body too (whether tree-sitter-bash reads a heredoc depends on its line, and blank
+        bodies parse in linear time), "body" keeps nothing but the kept body."""
+        out = []
+        last = 0
+        for index, (start, end) in enumerate(operators):
+            operator = line[start:end]
+            out += [line[last:start], operator if index == keep else _inert_redirect(operator)]
+            last = end
+        out.append(line[last:])
+        if form == "body":
+            out = [_blank("".join(out))]
+        for index, heredoc in enumerate(heredocs):
+            content = _unix(heredoc.content)
+            if index != keep:
+                content, name = _blank(content), _blank(heredoc.name)
+            elif form == "skeleton":
+                content, name = _blank(content), heredoc.name
+            elif form == "body":
+                name = _blank(heredoc.name)
+            else:
+                name = heredoc.name
+            out += ["\n", content, name]
+        return "".join(out)
+
+    if len(heredocs) == 1 and reads_heredocs_after_first_line(variant(0, "skeleton")):
+        return ()
+    data_only = variant(None)
+    if len(heredocs) > _MAX_HEREDOC_VARIANTS:
+        return (data_only,)
+    kept: list[str] = []
+    for index, (start, _) in enumerate(operators):
+        if reads_heredocs_after_first_line(variant(index, "skeleton")):
+            kept.append(variant(index))
+        elif is_shell(program_redirected_at(data_only, start) or ""):
+            kept.append(variant(index, "body"))
+    return (data_only, *kept)
+
+
+def _blank(text: str) -> str:
+    """``text`` with every character but newlines turned into a space."""
+    return _NOT_NEWLINE.sub(" ", text)
+
+
+def _heredoc_operators(line: str, heredocs: Sequence[ast.Heredoc]) -> list[tuple[int, int]] | None:
+    """Where each heredoc's operator (``<<EOF``, ``3<<-"EOF"``) is in the line, in order."""
+    spans = []
+    position = 0
+    for heredoc in heredocs:
+        name = re.escape(heredoc.name)
+        dash = "-" if heredoc.chomp else ""
+        operator = re.compile(
+            rf"(?<![0-9<])[0-9]*<<{dash}[ \t]*(?:\"{name}\"|'{name}'|\\?{name})(?![^\s;&|()<>])"
+        )
+        match = operator.search(line, position)
+        if match is None:
+            return None
+        spans.append(match.span())
+        position = match.end()
+    return spans
+
+
+def _inert_redirect(operator: str) -> str:
+    """What stands for a blanked heredoc operator: as long, and as much standard input (a
+    file redirect for fd 0, which overrides an earlier heredoc as it would; spaces for
+    another fd)."""
+    digits = operator[: len(operator) - len(operator.lstrip("0123456789"))]
+    if digits and int(digits) != 0:
+        return " " * len(operator)
+    return digits + "<" + "_" * (len(operator) - len(digits) - 1)
 
 
 def shebang_interpreter(body: str) -> str | None:

@@ -36,7 +36,7 @@ from aishellc import ast
 from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
 from aishellc.passes.context import PassContext
-from aishellc.passes.harness_commands import commands_in, harness_packages
+from aishellc.passes.harness_commands import harness_packages, script_commands
 from aishellc.passes.run_scripts import ScriptReader
 
 #: The images a user's Dockerfile builds on today (DESIGN.md).
@@ -310,7 +310,7 @@ def _installs(stage: Stage, reader: ScriptReader, context: PassContext) -> Itera
         script = reader.script(instruction)
         if script is None:
             continue
-        for found in harness_packages(commands_in(script.text), context.harness_binaries):
+        for found in harness_packages(script_commands(script), context.harness_binaries):
             if found.kind == "install":
                 yield HarnessInstall(instruction, found.use.start, found.binary, found.package)
 

@@ -5,6 +5,20 @@
 """
 
 from aishellc.shell._wrappers import POSIX_SHELLS, is_shell
-from aishellc.shell.commands import MAX_SCRIPT_DEPTH, CommandUse, find_commands
+from aishellc.shell.commands import (
+    MAX_SCRIPT_DEPTH,
+    CommandUse,
+    find_commands,
+    program_redirected_at,
+    reads_heredocs_after_first_line,
+)
 
-__all__ = ["MAX_SCRIPT_DEPTH", "POSIX_SHELLS", "CommandUse", "find_commands", "is_shell"]
+__all__ = [
+    "MAX_SCRIPT_DEPTH",
+    "POSIX_SHELLS",
+    "CommandUse",
+    "find_commands",
+    "is_shell",
+    "program_redirected_at",
+    "reads_heredocs_after_first_line",
+]

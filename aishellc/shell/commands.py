@@ -67,6 +67,7 @@ _UNIT = 1 << 11
 _WRITTEN_MAX = 256
 
 _STDIN_REDIRECTS = frozenset({"heredoc_redirect", "herestring_redirect"})
+_STDIN_FILE_OPERATORS = frozenset({"<", "<&", "<>", "<&-"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _BUILTIN_STATEMENTS = frozenset({"declaration_command", "unset_command"})
 
@@ -118,6 +119,35 @@ class _Word:
     text: str  # argv form: the literal, or the word as written
     option_value: str | None  # what wrapper option parsing sees
     program: str | None  # basename of the program this word names, when known
+
+
+def reads_heredocs_after_first_line(script: str) -> bool:
+    """Whether tree-sitter-bash reads every line of ``script`` after the first as heredoc
+    bodies (no statement starts after the first line).
+
+    tree-sitter-bash 0.25 reads a heredoc only where its operator follows the command
+    (``cat <<EOF``, not ``<<EOF cat``) and no other heredoc operator shares its line; otherwise
+    the body lines come out as commands.
+    """
+    tree = bash_parser().parse(script.encode())
+    return all(child.start_point.row == 0 for child in tree.root_node.named_children)
+
+
+def program_redirected_at(script: str, offset: int) -> str | None:
+    """The literal name of the simple command that has a redirect starting at character
+    ``offset`` of ``script`` (``cat`` for the ``<f`` of ``<f cat``), or None."""
+    data = script.encode()
+    start = len(script[:offset].encode())
+    tree = bash_parser().parse(data)
+    node: Node | None = tree.root_node.descendant_for_byte_range(start, start + 1)
+    while node is not None and node.type != "command":
+        node = node.parent
+    if node is None or not any(
+        child.start_byte == start for child in node.children_by_field_name("redirect")
+    ):
+        return None
+    name = node.child_by_field_name("name")
+    return plain_word(Source(script, OffsetMap()), name) if name is not None else None
 
 
 def find_commands(script: str, *, shells: frozenset[str] = POSIX_SHELLS) -> tuple[CommandUse, ...]:
@@ -276,6 +306,25 @@ def _ends_cleanly(tree: Tree, data: bytes, end: int) -> bool:
     return True
 
 
+def _effective_stdin(redirects: list[Node]) -> Node | None:
+    """The heredoc or here-string a command's standard input comes from, if any: the last of
+    its redirects that reads fd 0 wins (``bash <<A <<B`` reads B, ``bash <<A <f`` reads f).
+    tree-sitter-bash nests the redirects written after a heredoc on its line inside it."""
+    effective: Node | None = None
+    for redirect in redirects:
+        for one in (redirect, *redirect.children_by_field_name("redirect")):
+            if one.type not in _STDIN_REDIRECTS and one.type != "file_redirect":
+                continue
+            descriptor = one.child_by_field_name("descriptor")
+            if descriptor is not None and descriptor.text != b"0":
+                continue
+            if one.type in _STDIN_REDIRECTS:
+                effective = one
+            elif any(child.type in _STDIN_FILE_OPERATORS for child in one.children):
+                effective = None
+    return effective
+
+
 def _last_command(node: Node | None) -> Node | None:
     """The simple command a redirection written after ``node`` applies to, if any."""
     while node is not None:
@@ -297,12 +346,23 @@ def _first_command(node: Node, skip: int = 0) -> Node | None:
     for child in node.named_children[skip:]:
         if child.type == "command":
             return child
-        if child.type == "redirected_statement":
-            body = child.child_by_field_name("body")
-            return body if body is not None and body.type == "command" else None
         if child.type != "comment":
-            return None
+            return _leading_command(child)
     return None
+
+
+def _leading_command(node: Node | None) -> Node | None:
+    """The simple command that runs first in ``node`` (tree-sitter-bash nests the rest of a
+    heredoc's line, ``cat <<EOF | sh && x <f``, as ``sh && x`` redirected from ``f``)."""
+    while node is not None and node.type != "command":
+        if node.type == "redirected_statement":
+            node = node.child_by_field_name("body")
+        elif node.type in ("list", "pipeline"):
+            children = [child for child in node.named_children if child.type != "comment"]
+            node = children[0] if children else None
+        else:
+            return None
+    return node
 
 
 class _Walk:
@@ -523,36 +583,30 @@ class _Walk:
     # --- heredocs ------------------------------------------------------------------------------
 
     def attach_stdin(self, node: Node) -> None:
-        """Remember which command each heredoc / here-string of a redirected statement feeds.
+        """Remember which command the heredoc / here-string of a redirected statement feeds.
 
         tree-sitter-bash puts the redirect on the statement, which may be a whole list or
         pipeline (``a && bash <<EOF``); bash gives it to the last simple command. A heredoc on a
         bare ``cat`` whose output is piped on (``cat <<EOF | sh``) also feeds the pipe's first
         command; tree-sitter-bash nests that pipeline inside the heredoc redirect.
         """
-        redirects = [
-            child
-            for child in node.children_by_field_name("redirect")
-            if child.type in _STDIN_REDIRECTS
-        ]
-        if not redirects:
+        redirect = _effective_stdin(node.children_by_field_name("redirect"))
+        if redirect is None:
             return
         target = _last_command(node.child_by_field_name("body"))
         if target is None:
             return
-        bare_cat = self.is_bare_cat(target)
-        for redirect in redirects:
-            feed = _Feed(self.src, redirect)
-            self.stdin.setdefault(target.id, []).append(feed)
-            if not bare_cat or redirect.type != "heredoc_redirect":
-                continue
-            self.cat_heredocs.add(redirect.id)
-            for child in redirect.named_children:
-                if child.type == "pipeline":
-                    first = _first_command(child)
-                    if first is not None:
-                        self.stdin.setdefault(first.id, []).append(feed)
-                    break
+        feed = _Feed(self.src, redirect)
+        self.stdin.setdefault(target.id, []).append(feed)
+        if redirect.type != "heredoc_redirect" or not self.is_bare_cat(target):
+            return
+        self.cat_heredocs.add(redirect.id)
+        for child in redirect.named_children:
+            if child.type == "pipeline":
+                first = _first_command(child)
+                if first is not None:
+                    self.stdin.setdefault(first.id, []).append(feed)
+                break
 
     def attach_head_feeds(self, pipeline: Node) -> None:
         """In a reparsed heredoc line, ``: ... | cmd`` pipes the heredoc of the ``cat`` that
