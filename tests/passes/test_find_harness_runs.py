@@ -223,6 +223,11 @@ def test_harness_runs(text: str, expected: list[tuple[str, int]]) -> None:
         (F + 'RUN ["sh", "-c", "echo \\u0041; claude"]\n', [(2, 32, 2, 38)]),
         (F + "RUN bash <<A\nclaude $(codex)\nA\n", [(3, 1, 3, 7), (3, 10, 3, 15)]),
         (F + "RUN bash <<A <<B\nx\nA\n  claude doctor\nB\n", [(5, 3, 5, 9)]),
+        (
+            F.replace("\n", "\r\n") + "RUN bash <<A <<B\r\nx\r\nA\r\n  claude\r\nB\r\n",
+            [(5, 3, 5, 9)],
+        ),
+        ("# escape=`\n" + F + "RUN bash <<A <<B `\n && true\nx\nA\n  claude\nB\n", [(7, 3, 7, 9)]),
         (F + "RUN <<EOF bash\n  gemini x\nEOF\n", [(3, 3, 3, 9)]),
         (F + "RUN claude <<A <<B\nx\nA\ny\nB\n", [(2, 5, 2, 11)]),
     ],
