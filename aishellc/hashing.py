@@ -21,7 +21,7 @@ keyword case, and continuation layout. BuildKit keeps the indentation of continu
 in a shell-form command (``RUN a \\⏎    b`` runs ``a     b``), so runs of blanks *outside
 quotes* in shell-form commands are collapsed to one space (:func:`normalize_shell`); that
 is exact for a POSIX shell, so it is only done when every ``SHELL`` instruction of the
-file names one (sh, bash, dash, ash, ksh, mksh, zsh, busybox) or there is none.
+file names one (:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is none.
 
 **Tier hashes** (DESIGN.md):
 
@@ -49,12 +49,12 @@ from typing import Any
 from aishellc import ast
 from aishellc.config import canonical_json
 from aishellc.parser.buildkit_view import values
+from aishellc.passes.run_scripts import is_posix_shell
 
 FORMAT = 1
 """The layout version of every hashed record (bump it when a record changes shape)."""
 
 _MEANINGFUL_DIRECTIVES = ("syntax",)
-_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "ksh", "mksh", "zsh", "busybox"})
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -126,13 +126,8 @@ def _instruction_form(node: ast.Instruction, posix: bool) -> dict[str, Any]:
 def _posix_shell_only(instructions: Iterable[ast.Instruction]) -> bool:
     for node in instructions:
         inner = node.trigger if isinstance(node, ast.Onbuild) else node
-        if isinstance(inner, ast.Shell):
-            command = inner.command
-            if not isinstance(command, ast.ExecCommand) or not command.args:
-                return False
-            program = command.args[0].rsplit("/", 1)[-1]
-            if program not in _POSIX_SHELLS:
-                return False
+        if isinstance(inner, ast.Shell) and not is_posix_shell(inner):
+            return False
     return True
 
 

@@ -28,10 +28,9 @@ from aishellc import ast
 from aishellc.diagnostics import Diagnostic, Rule, register
 from aishellc.passes.context import PassContext, PassResult
 from aishellc.passes.harness_commands import harness_packages, script_commands
-from aishellc.passes.run_scripts import Script, ScriptReader
+from aishellc.passes.run_scripts import Script, ScriptReader, is_posix_shell, shell_program
 from aishellc.passes.spans import keyword_span, node_span
 from aishellc.passes.stage_graph import Stage, StageGraph, analyze_stages
-from aishellc.shell import is_shell
 
 HARNESS_RUN_AT_BUILD_TIME = Rule(
     code="AIS101",
@@ -122,8 +121,6 @@ RUN ["pwsh", "-Command", "Write-Output hello"]
 """,
 )
 register(HARNESS_RUN_AT_BUILD_TIME, HARNESS_RUN_WITH_OWN_INSTALL, NON_POSIX_SHELL)
-
-_MULTI_CALL = frozenset({"busybox", "env"})
 
 
 def find_harness_runs(document: ast.Document, context: PassContext) -> PassResult:
@@ -276,24 +273,3 @@ def _non_posix_note(stage: Stage, shell: ast.Shell) -> Diagnostic:
         f"RUNs in shell form under SHELL `{program}` are not checked for harness calls",
         "use exec form for RUNs that may call a harness, or check them by hand",
     )
-
-
-def shell_program(shell: ast.Shell) -> str | None:
-    """The program a SHELL instruction names (looking through ``env`` and ``busybox``)."""
-    command = shell.command
-    if not isinstance(command, ast.ExecCommand):
-        return None
-    for word in command.args:
-        name = word.replace("\\", "/").rsplit("/", 1)[-1]
-        if name.lower().endswith(".exe"):
-            name = name[:-4]
-        if name in _MULTI_CALL or word.startswith("-") or "=" in word:
-            continue
-        return name
-    return None
-
-
-def is_posix_shell(shell: ast.Shell) -> bool:
-    """Whether a SHELL instruction's program is a POSIX shell (``bash``, ``/bin/sh``, ...)."""
-    program = shell_program(shell)
-    return program is not None and is_shell(program)

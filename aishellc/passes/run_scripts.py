@@ -41,6 +41,8 @@ _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # A RUN line with more heredocs than this has all of them read as data (see _heredoc_variants).
 _MAX_HEREDOC_VARIANTS = 8
+# Programs that run the program named after them (SHELL ["/usr/bin/env", "bash", "-c"]).
+_MULTI_CALL = frozenset({"busybox", "env"})
 # Offsets within a segment: (script offset, source offset, length)
 Segment = tuple[int, int, int]
 
@@ -243,6 +245,27 @@ def _inert_redirect(operator: str) -> str:
     if digits and int(digits) != 0:
         return " " * len(operator)
     return digits + "<" + "_" * (len(operator) - len(digits) - 1)
+
+
+def shell_program(shell: ast.Shell) -> str | None:
+    """The program a SHELL instruction names (looking through ``env`` and ``busybox``)."""
+    command = shell.command
+    if not isinstance(command, ast.ExecCommand):
+        return None
+    for word in command.args:
+        name = word.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower().endswith(".exe"):
+            name = name[:-4]
+        if name in _MULTI_CALL or word.startswith("-") or "=" in word:
+            continue
+        return name
+    return None
+
+
+def is_posix_shell(shell: ast.Shell) -> bool:
+    """Whether a SHELL instruction's program is a POSIX shell (``bash``, ``/bin/sh``, ...)."""
+    program = shell_program(shell)
+    return program is not None and is_shell(program)
 
 
 def shebang_interpreter(body: str) -> str | None:
