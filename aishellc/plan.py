@@ -184,9 +184,7 @@ def _foundation(
     files, old_files = entry.get("files") or {}, old.get("files") or {}
     reasons.extend(_file_changes(old_files, files))
     if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
-        versions = (_version(previous), _version(new))
-        detail = f" (aishellc {versions[0]} -> {versions[1]})" if versions[0] != versions[1] else ""
-        reasons.append(f"template changed{detail}")
+        reasons.append(f"template changed{_compiler_change(previous, new)}")
     return reasons
 
 
@@ -201,9 +199,7 @@ def _extension(
     if source.get("semantic_sha256") != old_source.get("semantic_sha256"):
         reasons.append("Dockerfile instructions changed")
     elif not reasons and entry.get("semantic_sha256") != old.get("semantic_sha256"):
-        versions = (_version(previous), _version(new))
-        detail = f" (aishellc {versions[0]} -> {versions[1]})" if versions[0] != versions[1] else ""
-        reasons.append(f"the generated Dockerfile changed{detail}")
+        reasons.append(f"the generated Dockerfile changed{_compiler_change(previous, new)}")
     files = {item["path"]: item for item in entry.get("inputs") or [] if isinstance(item, dict)}
     old_files = {item["path"]: item for item in old.get("inputs") or [] if isinstance(item, dict)}
     reasons.extend(_file_changes(old_files, files))
@@ -234,6 +230,12 @@ def _runtime(
     if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
         reasons.append("template changed")
     return reasons
+
+
+def _compiler_change(previous: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """`` (aishellc OLD -> NEW)`` when the two manifests come from different aishellc versions."""
+    before, now = _version(previous), _version(new)
+    return f" (aishellc {before} -> {now})" if before != now else ""
 
 
 _REASONS = {"foundation": _foundation, "extension": _extension, "runtime": _runtime}
