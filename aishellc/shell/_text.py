@@ -112,15 +112,7 @@ class TextBuilder:
             return
         if self._pos == self._inner or exact != self._exact or outer_start != self._outer_end:
             if self._pos != self._inner:
-                self._done.append(
-                    Segment(
-                        self._inner,
-                        self._pos - self._inner,
-                        self._outer_start,
-                        self._outer_end,
-                        self._exact,
-                    )
-                )
+                self._done.append(self._open_segment())
             self._inner = self._pos
             self._outer_start = outer_start
             self._exact = exact
@@ -142,16 +134,13 @@ class TextBuilder:
     def segments(self) -> list[Segment]:
         if self._pos == self._inner:
             return list(self._done)
-        return [
-            *self._done,
-            Segment(
-                self._inner,
-                self._pos - self._inner,
-                self._outer_start,
-                self._outer_end,
-                self._exact,
-            ),
-        ]
+        return [*self._done, self._open_segment()]
+
+    def _open_segment(self) -> Segment:
+        """The segment of the text appended since the last one was closed."""
+        return Segment(
+            self._inner, self._pos - self._inner, self._outer_start, self._outer_end, self._exact
+        )
 
     def text(self) -> str:
         return "".join(self._parts)
