@@ -34,6 +34,13 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "compile"
 SHARED_CONFIG = GOLDEN / "aishellc.toml"
 OUTDIR = "build"
 DOCKERFILE = ".aishell/Dockerfile"
+# A small foundation for tests that compile without comparing to a golden: no GitHub
+# downloads, gosu from Debian.
+OFFLINE_CONFIG = """\
+[foundation]
+tools = []
+apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
+"""
 
 
 def case_names() -> list[str]:

@@ -33,15 +33,10 @@ import pytest
 
 from aishellc.cli import run
 from aishellc.emit import output
-from tests.compile_cases import system_can_exchange, tree
+from tests.compile_cases import OFFLINE_CONFIG, system_can_exchange, tree
 
 SLOW = os.environ.get("AISHELLC_HYPOTHESIS_PROFILE") == "slow"
 KILLS = int(os.environ.get("AISHELLC_ATOMIC_KILLS", "1000" if SLOW else "50"))
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
 OLD_DOCKERFILE = "FROM aishell:base\nCOPY app/ /app/\nUSER developer\n"
 NEW_DOCKERFILE = "FROM aishell:base\nRUN echo new\nCOPY app/ /srv/app/\n"
 ARGV = ["-o", "build", "--harness", "claude@2.1.3"]
@@ -53,7 +48,7 @@ Tree = dict[str, bytes]
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     (root / ".aishell").mkdir(parents=True)
-    (root / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     (root / ".aishell" / "old.Dockerfile").write_text(OLD_DOCKERFILE)
     (root / ".aishell" / "new.Dockerfile").write_text(NEW_DOCKERFILE)
     (root / "app").mkdir()

@@ -22,10 +22,10 @@ from aishellc.context import collect_sources
 from aishellc.emit.manifest import manifest_problems
 from aishellc.errors import UserError
 from aishellc.parser import parse, read_dockerfile
+from tests.compile_cases import OFFLINE_CONFIG
 from tests.corpus import corpus_dir, corpus_files
 
 FILES = corpus_files()
-CONFIG = '[foundation]\ntools = []\napt_packages = ["bash", "ca-certificates", "gosu", "sudo"]\n'
 
 
 def _stub_context(path: Path, context: Path) -> None:
@@ -52,7 +52,7 @@ def test_compile_the_corpus(tmp_path: Path) -> None:
     base = corpus_dir()
     assert base is not None
     config = tmp_path / "aishellc.toml"
-    config.write_text(CONFIG)
+    config.write_text(OFFLINE_CONFIG)
     compiled = refused = 0
     for index, path in enumerate(FILES):
         context = tmp_path / f"ctx{index}"

@@ -16,15 +16,11 @@ import pytest
 
 from aishellc.compile import CompileOptions, CompileResult, compile_dockerfile
 from aishellc.hashing import normalize_shell
+from tests.compile_cases import OFFLINE_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
 TIERS = ("foundation", "extension", "runtime")
 
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
 
 DOCKERFILE = """\
 FROM aishell:base
@@ -41,7 +37,7 @@ RUN echo "two  spaces" && pip3 install -r /tmp/requirements.txt
 """
 
 
-def project(tmp_path: Path, dockerfile: str = DOCKERFILE, config: str = CONFIG) -> Path:
+def project(tmp_path: Path, dockerfile: str = DOCKERFILE, config: str = OFFLINE_CONFIG) -> Path:
     root = tmp_path / "project"
     (root / ".aishell").mkdir(parents=True, exist_ok=True)
     (root / ".aishell" / "Dockerfile").write_bytes(dockerfile.encode())
@@ -281,7 +277,7 @@ def test_the_output_folder_inside_the_context_is_not_hashed(tmp_path):
 
 def test_a_foundation_config_change_changes_all_three(tmp_path):
     before = compile_in(project(tmp_path / "a"))
-    config = CONFIG.replace('"sudo"]', '"sudo", "jq"]')
+    config = OFFLINE_CONFIG.replace('"sudo"]', '"sudo", "jq"]')
     after = compile_in(project(tmp_path / "b", config=config))
     assert changed(before, after) == {"foundation", "extension", "runtime"}
 
@@ -289,7 +285,7 @@ def test_a_foundation_config_change_changes_all_three(tmp_path):
 def test_a_config_change_outside_the_foundation_changes_no_foundation(tmp_path):
     before = compile_in(project(tmp_path / "a"))
     after = compile_in(
-        project(tmp_path / "b", config=CONFIG + '\n[runtime]\nstrategy = "inline"\n')
+        project(tmp_path / "b", config=OFFLINE_CONFIG + '\n[runtime]\nstrategy = "inline"\n')
     )
     assert changed(before, after) == {"runtime"}
 

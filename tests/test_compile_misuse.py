@@ -12,13 +12,7 @@ from pathlib import Path
 import pytest
 
 from aishellc.emit import output
-from tests.compile_cases import run_cli_in, system_can_exchange, tree
-
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in, system_can_exchange, tree
 
 GOOD = "FROM aishell:base\nCOPY requirements.txt /tmp/\n"
 
@@ -29,7 +23,7 @@ def root(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     (root / ".aishell").mkdir(parents=True)
     (root / ".aishell" / "Dockerfile").write_text(GOOD)
-    (root / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     (root / "requirements.txt").write_text("flask\n")
     first = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", "--harness", "claude@2.1.3")
     assert first.code == 0, first.err
@@ -478,7 +472,7 @@ def test_a_path_that_is_not_utf8_is_refused(root: Path, what: str, argv: list[st
     # raised UnicodeEncodeError (exit 70, internal error).
     (root / ".aishell" / NOT_UTF8).write_text(GOOD)
     (root / NOT_UTF8).mkdir()
-    (root / f"{NOT_UTF8}.toml").write_text(CONFIG)
+    (root / f"{NOT_UTF8}.toml").write_text(OFFLINE_CONFIG)
     before = tree(root / "build")
     result = run_cli_in(root, *argv, "--harness", "claude@2.1.3")
     assert result.code == 2, result.err

@@ -24,13 +24,8 @@ from typing import Any
 import pytest
 
 from aishellc.emit.output import replace_folder
-from tests.compile_cases import run_cli_in
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
 IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\ncache\n"
 
 
@@ -44,7 +39,7 @@ def layout(tmp_path: Path) -> tuple[Path, Path]:
     (outside / "dir" / "secret.txt").write_text("outside the context\n")
     project = tmp_path / "project"
     (project / ".aishell").mkdir(parents=True)
-    (project / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (project / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     (project / ".dockerignore").write_text(IGNORE)
     (project / "app").mkdir()
     (project / "app" / "main.py").write_text("print('hi')\n")

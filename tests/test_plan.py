@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.compile_cases import run_cli_in
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
 DOCKERFILE = "FROM aishell:base\nCOPY requirements.txt /tmp/\nRUN echo ok\n"
 
 
@@ -24,7 +19,7 @@ def root(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     (root / ".aishell").mkdir(parents=True)
     (root / ".aishell" / "Dockerfile").write_text(DOCKERFILE)
-    (root / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     (root / "requirements.txt").write_text("flask\n")
     return root
 
@@ -83,7 +78,9 @@ def _comment(root: Path) -> list[str]:
 
 
 def _apt(root: Path) -> list[str]:
-    (root / ".aishell" / "aishellc.toml").write_text(CONFIG.replace('"sudo"]', '"sudo", "jq"]'))
+    (root / ".aishell" / "aishellc.toml").write_text(
+        OFFLINE_CONFIG.replace('"sudo"]', '"sudo", "jq"]')
+    )
     return ["--harness", "claude@2.1.331"]
 
 

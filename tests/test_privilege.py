@@ -22,20 +22,14 @@ import pytest
 from aishellc import ast
 from aishellc.config import Config
 from aishellc.parser import parse
-from tests.compile_cases import run_cli_in
-
-CONFIG = """\
-[foundation]
-tools = []
-apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
-"""
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     (root / ".aishell").mkdir(parents=True)
-    (root / ".aishell" / "aishellc.toml").write_text(CONFIG)
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     return root
 
 
