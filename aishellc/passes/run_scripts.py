@@ -200,14 +200,17 @@ def _heredoc_variants(line: str, heredocs: Sequence[ast.Heredoc]) -> tuple[str, 
             out += ["\n", content, name]
         return "".join(out)
 
-    if len(heredocs) == 1 and reads_heredocs_after_first_line(variant(0, "skeleton")):
+    if len(heredocs) > _MAX_HEREDOC_VARIANTS:
+        return (variant(None),)
+    readable = [
+        reads_heredocs_after_first_line(variant(i, "skeleton")) for i in range(len(heredocs))
+    ]
+    if readable == [True]:
         return ()
     data_only = variant(None)
-    if len(heredocs) > _MAX_HEREDOC_VARIANTS:
-        return (data_only,)
     kept: list[str] = []
     for index, (start, _) in enumerate(operators):
-        if reads_heredocs_after_first_line(variant(index, "skeleton")):
+        if readable[index]:
             kept.append(variant(index))
         elif is_shell(program_redirected_at(data_only, start) or ""):
             kept.append(variant(index, "body"))
