@@ -155,6 +155,11 @@ def _ascii_json(out: TextIO) -> bool:
     return needs_ascii_json(out)
 
 
+def _write_json(out: TextIO, value: object) -> None:
+    """One JSON document on ``out``: sorted keys, indented, ASCII when ``out`` needs it."""
+    out.write(json.dumps(value, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n")
+
+
 def _write_json_error(out: TextIO, exc: UserError) -> None:
     """For ``--format json``: the error as JSON on stdout (the CLI also prints it on
     stderr and exits 2)."""
@@ -166,9 +171,7 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
         "column": location.column if location else None,
         "help": exc.help,
     }
-    out.write(
-        json.dumps({"error": error}, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
-    )
+    _write_json(out, {"error": error})
 
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -202,9 +205,7 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
             "diagnostics": [diagnostic_record(path, d) for d in result.diagnostics],
         }
-        out.write(
-            json.dumps(summary, ensure_ascii=_ascii_json(out), sort_keys=True, indent=2) + "\n"
-        )
+        _write_json(out, summary)
     else:
         for diagnostic in result.diagnostics:
             where = f"{path}:{diagnostic.line}:{diagnostic.column}"
@@ -235,10 +236,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise
     plan = make_plan(new, previous)
     if args.format == "json":
-        out.write(
-            json.dumps(plan_json(plan), ensure_ascii=_ascii_json(out), sort_keys=True, indent=2)
-        )
-        out.write("\n")
+        _write_json(out, plan_json(plan))
     else:
         out.write(render_text(plan))
     return EXIT_OK

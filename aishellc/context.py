@@ -52,6 +52,7 @@ import attrs
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
+from aishellc.hashing import sha256_bytes
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_fields
 from aishellc.parser.expansion import ExpansionError, WordLexer
@@ -462,7 +463,7 @@ class _ContextReader:
         mode = info.st_mode
         if stat.S_ISLNK(mode):
             target = os.readlink(self._abs(relative))  # noqa: PTH115
-            return ContextFile(relative, "symlink", _sha256(os.fsencode(target)))
+            return ContextFile(relative, "symlink", sha256_bytes(os.fsencode(target)))
         if not stat.S_ISREG(mode):
             raise self.fail(
                 source,
@@ -568,10 +569,6 @@ def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _open_nonblocking(path: str, flags: int) -> int:
