@@ -190,9 +190,9 @@ def crash_at(step: int) -> Callable[[], None]:
             if calls["all"] == step:
                 os._exit(137)
 
-        def replace_folder(outdir: str, files: Any) -> None:
+        def replace_folder(folder: output.OutputFolder, files: Any) -> None:
             with counting_calls(on_call):
-                real_replace(outdir, files)
+                real_replace(folder, files)
 
         output.replace_folder = replace_folder
         import aishellc.compile

@@ -283,10 +283,10 @@ def test_an_unreadable_context_file_is_refused(root: Path, monkeypatch: pytest.M
     before = tree(root / "build")
     real_open = os.open
 
-    def deny(path: str, flags: int, *args: object) -> int:
+    def deny(path: str, flags: int, *args: object, **at: int) -> int:
         if str(path).endswith("requirements.txt"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **at)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", deny)
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
@@ -336,16 +336,16 @@ def test_a_failed_swap_puts_the_old_folder_back(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The two-rename fallback (no atomic exchange on this system).
-    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(output, "_exchange", lambda parent_fd, first, second: False)
     before = tree(root / "build")
-    real_rename = Path.rename
+    real_rename = os.rename
 
-    def fail_new(self: Path, target: str | os.PathLike[str]) -> Path:
-        if ".aishellc-new-" in self.name:
+    def fail_new(source: str, target: str, **at: int) -> None:
+        if ".aishellc-new-" in source:
             raise OSError(5, "Input/output error")
-        return real_rename(self, target)
+        real_rename(source, target, **at)
 
-    monkeypatch.setattr(Path, "rename", fail_new)
+    monkeypatch.setattr(os, "rename", fail_new)
     (root / "requirements.txt").write_text("flask==9\n")
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 2
@@ -358,8 +358,8 @@ def test_a_failed_exchange_keeps_the_old_folder(
 ) -> None:
     before = tree(root / "build")
 
-    def fail(first: Path, second: Path) -> bool:
-        raise OSError(5, "Input/output error", str(second))
+    def fail(parent_fd: int, first: str, second: str) -> bool:
+        raise OSError(5, "Input/output error", second)
 
     monkeypatch.setattr(output, "_exchange", fail)
     (root / "requirements.txt").write_text("flask==9\n")
@@ -375,13 +375,13 @@ def test_the_swap_is_one_exchange_on_linux(root: Path, monkeypatch: pytest.Monke
     if not system_can_exchange(root):
         pytest.skip("no renameat2(RENAME_EXCHANGE) here")
     renamed: list[str] = []
-    real_rename = Path.rename
+    real_rename = os.rename
 
-    def spy(self: Path, target: str | os.PathLike[str]) -> Path:
-        renamed.append(self.name)
-        return real_rename(self, target)
+    def spy(source: str, target: str, **at: int) -> None:
+        renamed.append(source)
+        real_rename(source, target, **at)
 
-    monkeypatch.setattr(Path, "rename", spy)
+    monkeypatch.setattr(os, "rename", spy)
     (root / "requirements.txt").write_text("flask==9\n")
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 0, result.err

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from aishellc.emit.output import replace_folder
+from aishellc.emit.output import check_output_folder, replace_folder
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\ncache\n"
@@ -215,9 +215,10 @@ def test_an_output_name_cannot_leave_outdir(tmp_path: Path, name: str) -> None:
     # Regression: the check used Path.parents, which keeps "..": "../escape" passed it (the
     # write then failed on mkdir, by luck, with "file exists") and "/tmp/escape" was
     # written as OUTDIR/tmp/escape.
-    outdir = tmp_path / "out"
-    replace_folder(str(outdir), {"manifest.json": b'{"compiler": {"name": "aishellc"}}'})
+    outdir = str(tmp_path / "out")
+    manifest = b'{"compiler": {"name": "aishellc"}}'
+    replace_folder(check_output_folder(outdir), {"manifest.json": manifest})
     before = everything(tmp_path)
     with pytest.raises(ValueError, match="leaves the folder"):
-        replace_folder(str(outdir), {"manifest.json": b"{}", name: b"escaped"})
+        replace_folder(check_output_folder(outdir), {"manifest.json": b"{}", name: b"escaped"})
     assert everything(tmp_path) == before
