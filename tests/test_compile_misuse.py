@@ -479,3 +479,22 @@ def test_a_path_that_is_not_utf8_is_refused(root: Path, what: str, argv: list[st
     assert f"the path of {what} is not valid UTF-8" in result.err
     assert tree(root / "build") == before
     assert not (root / f"build-{NOT_UTF8}").exists()
+
+
+@pytest.mark.parametrize(
+    ("what", "argv"),
+    [
+        ("the Dockerfile", ["", "-o", "build"]),
+        ("the output folder", [".aishell/Dockerfile", "-o", ""]),
+        ("the output folder", [".aishell/Dockerfile", "--output="]),
+        ("--context", [".aishell/Dockerfile", "-o", "build", "--context", ""]),
+        ("--config", [".aishell/Dockerfile", "-o", "build", "--config", ""]),
+    ],
+)
+def test_an_empty_path_is_a_usage_error(root: Path, what: str, argv: list[str]) -> None:
+    # Regression: "-o ''" meant "." (normalised), the project folder itself.
+    before = tree(root)
+    result = run_cli_in(root, *argv, "--harness", "claude@2.1.3")
+    assert result.code == 2, result.err
+    assert result.err.startswith(f"the path of {what} is empty"), result.err
+    assert tree(root) == before
