@@ -576,7 +576,10 @@ def _check_layout(
     relative = output.path.relative_to(context)
     leftovers = relative.parent / leftover_prefix(output.path)
     try:
-        return [literal_pattern(relative.as_posix()), literal_pattern(leftovers.as_posix()) + "*"]
+        return [
+            literal_pattern(relative.as_posix()),
+            literal_pattern(leftovers.as_posix()) + "*",
+        ]
     except Inexpressible as exc:
         raise UserError(
             f"the output folder lies in the build context under a name aishellc cannot "
