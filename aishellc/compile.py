@@ -80,7 +80,7 @@ from aishellc.hashing import (
     sha256_bytes,
     sha256_text,
 )
-from aishellc.ignore_literal import Inexpressible, literal_pattern
+from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.parser import parse, read_dockerfile
 from aishellc.report.json import record as diagnostic_record
 
@@ -186,7 +186,7 @@ class _Inputs:
     context_dir: str
     outdir: str
     output: OutputFolder
-    excludes: tuple[str, ...]
+    excludes: tuple[LiteralPattern, ...]
     config_path: str | None
 
 
@@ -259,7 +259,7 @@ class _Compiler:
         inputs = self.inputs
         foundation = self.foundation()
         rules, ignore_source, ignore_data = load_ignore_rules(
-            inputs.context_dir, inputs.path, inputs.excludes
+            inputs.context_dir, inputs.path, [exclude.matcher for exclude in inputs.excludes]
         )
         if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
             self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
@@ -550,7 +550,7 @@ def _check_context(context_dir: str, given: bool) -> None:
 
 def _check_layout(
     output: OutputFolder, context_dir: str, dockerfile: str, config_path: str | None
-) -> list[str]:
+) -> list[LiteralPattern]:
     """Refuse an output folder that would swallow an input; return the ``.dockerignore``
     patterns that keep it, and the temporary folders of its replace, out of the context
     when it lies inside.
@@ -578,7 +578,7 @@ def _check_layout(
     try:
         return [
             literal_pattern(relative.as_posix()),
-            literal_pattern(leftovers.as_posix()) + "*",
+            literal_pattern(leftovers.as_posix()).then_any(),
         ]
     except Inexpressible as exc:
         raise UserError(
@@ -603,7 +603,7 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _ignore_file(user: bytes | None, excludes: Sequence[str]) -> bytes:
+def _ignore_file(user: bytes | None, excludes: Sequence[LiteralPattern]) -> bytes:
     """The extension's own ``.dockerignore`` (``extension.Dockerfile.dockerignore``, which
     BuildKit prefers to the context's): the user's file as it is, then the output folder
     and its temporary folders (last, so no ``!`` pattern of the user's can bring them
@@ -616,7 +616,8 @@ def _ignore_file(user: bytes | None, excludes: Sequence[str]) -> bytes:
             "# added by aishellc: the output folder and its temporary folders are not "
             "part of the build context"
         ]
-        text += ("\n".join([*lines, *excludes]) + "\n").encode()
+        lines += [exclude.buildkit for exclude in excludes]
+        text += ("\n".join(lines) + "\n").encode()
     return text
 
 
