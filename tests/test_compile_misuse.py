@@ -229,6 +229,13 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "build:1:1: the output folder would replace the build context (build)",
     ),
     (
+        "-o in the context with a leading '!'",
+        _nothing,
+        ["-o", "!out"],
+        "!out:1:1: the output folder lies in the build context under a name aishellc cannot "
+        "exclude from it exactly ('!out'): it starts with '!'",
+    ),
+    (
         "-o holds the Dockerfile",
         _nothing,
         ["-o", ".aishell"],
