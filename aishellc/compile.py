@@ -29,7 +29,14 @@ Layouts:
   the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
 
 Paths in the manifest and bake file are the ones the user gave, relative to the directory
-aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output.
+aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output. An
+empty path is refused (``-o ''`` is not ``.``).
+
+The output folder is checked before any work (:func:`~aishellc.emit.output.check_output_folder`)
+and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile or the
+config, deciding on real paths (symlinks resolved). When it lies in the context, it and the
+temporary folders of its replace are excluded from the context with exact patterns
+(:mod:`aishellc.ignore_literal`), in the hash and in the generated ignore file alike.
 """
 
 from __future__ import annotations
