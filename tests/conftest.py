@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.skip_policy"]
+
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
 Golden = Callable[[Path, str], None]
