@@ -138,12 +138,13 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         return EXIT_OK
     if args.code is None:
-        raise UserError("aishellc rule: give a rule code, or --all to list them")
+        raise UserError("aishellc rule: give a rule code or name, or --all to list them")
     rule = rule_for(args.code)
     if rule is None:
         known = ", ".join(listed.code for listed in rules)
         raise UserError(
-            f"aishellc rule: unknown rule code `{args.code}`", help=f"known codes: {known}"
+            f"aishellc rule: unknown rule code or name {args.code!r}",
+            help=f"known codes: {known} (or their names: aishellc rule --all)",
         )
     out.write(render_rule(rule))
     return EXIT_OK
@@ -288,7 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule_cmd = commands.add_parser(
         "rule", help="explain a diagnostic code", description="Print a rule's documentation."
     )
-    rule_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. AIS001")
+    rule_cmd.add_argument(
+        "code",
+        nargs="?",
+        metavar="CODE|NAME",
+        help="a rule code or name, e.g. AIS302 or runtime-runs-as-root",
+    )
     rule_cmd.add_argument("--all", action="store_true", help="list every rule")
     rule_cmd.set_defaults(handler=_cmd_rule)
 
