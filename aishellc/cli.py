@@ -253,9 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     parse_cmd = commands.add_parser(
-        "parse", help="print the parsed form of Dockerfiles (JSON Lines, one per file)"
+        "parse",
+        help="print the parsed form of Dockerfiles (JSON Lines, one per file)",
+        description="Parse Dockerfiles as BuildKit does and print one JSON object per file. "
+        "Exit codes: 0 parsed, 2 usage error or a file that cannot be read or parsed.",
     )
-    parse_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    parse_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE", help="files to parse")
     parse_cmd.add_argument(
         "--format",
         choices=("json", "buildkit"),
@@ -271,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(warnings and infos allowed), 1 error diagnostics, 2 usage error or a file that "
         "cannot be read or parsed (reported as AIS001).",
     )
-    check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE", help="files to lint")
     check_cmd.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -308,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
         "0 written (warnings allowed), 1 error diagnostics (nothing written), 2 usage "
         "error or input that cannot be read or parsed (nothing written).",
     )
-    compile_cmd.add_argument("dockerfile", metavar="DOCKERFILE")
+    compile_cmd.add_argument(
+        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
+    )
     compile_cmd.add_argument(
         "-o",
         "--output",
@@ -349,7 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stage: one cached stage per harness, copied in (default); inline: npm "
         "install on top of the extension",
     )
-    compile_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    compile_cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a summary for people (default); json: tags, build order and diagnostics",
+    )
     compile_cmd.set_defaults(handler=_cmd_compile)
 
     plan_cmd = commands.add_parser(
@@ -359,9 +369,18 @@ def build_parser() -> argparse.ArgumentParser:
         "to rebuild, with reasons and the docker build commands in order. Without "
         "--previous every tier is listed.",
     )
-    plan_cmd.add_argument("manifest", metavar="NEW_MANIFEST")
-    plan_cmd.add_argument("--previous", metavar="OLD_MANIFEST")
-    plan_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    plan_cmd.add_argument(
+        "manifest", metavar="NEW_MANIFEST", help="the manifest.json of the compile to build"
+    )
+    plan_cmd.add_argument(
+        "--previous",
+        metavar="OLD_MANIFEST",
+        help="the manifest of what was built last (keep a copy outside the build context); "
+        "tiers whose hash it already has are up to date. Without it every tier is built",
+    )
+    plan_cmd.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format"
+    )
     plan_cmd.set_defaults(handler=_cmd_plan)
     return parser
 
