@@ -208,11 +208,11 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         }
         _write_json(out, summary)
     else:
-        for diagnostic in result.diagnostics:
-            where = f"{path}:{diagnostic.line}:{diagnostic.column}"
-            err.write(f"{where}: {diagnostic.code} {diagnostic.message}\n")
-            if diagnostic.help:
-                err.write(f"  help: {diagnostic.help}\n")
+        if result.diagnostics:
+            from aishellc.report import FileResult, write
+
+            # the same renderer as check: severity, source line with carets, help, summary
+            write("text", err, [FileResult(path, result.source_text, result.diagnostics)])
         if result.has_errors:
             count = sum(d.severity == "error" for d in result.diagnostics)
             err.write(f"aishellc: {count} error(s); {result.outdir}/ was not written\n")

@@ -116,6 +116,8 @@ class CompileResult:
     """In build order."""
     diagnostics: tuple[Diagnostic, ...]
     source_path: str
+    source_text: str
+    """The Dockerfile as decoded (for diagnostics' source lines)."""
     final: str
     manifest: Mapping[str, Any]
 
@@ -296,6 +298,7 @@ class _Compiler:
             tiers=tiers,
             diagnostics=tuple(diagnostics),
             source_path=inputs.path,
+            source_text=inputs.document.source.text if inputs.document.source else "",
             final=final,
             manifest=manifest,
         )
