@@ -16,7 +16,10 @@ Inputs, and where their defaults come from:
 - the strategy: ``--harness-strategy``, else the config's ``runtime.strategy`` (``stage``);
   ``--legacy`` selects the legacy layout (and cannot be combined with a strategy flag);
 - the build context: ``--context DIR``, else the parent of ``.aishell/`` or ``.sandbox/``
-  when the Dockerfile sits in one, else the Dockerfile's folder.
+  when the Dockerfile sits in one, else the Dockerfile's folder;
+- the platform built for: ``DOCKER_DEFAULT_PLATFORM``, else this machine's
+  (:mod:`aishellc.platforms`); it gives BuildKit's automatic platform ARGs their values
+  and is recorded (``tiers.extension.platforms``) and hashed with the extension.
 
 Layouts:
 
@@ -34,6 +37,7 @@ aishellc runs in; nothing machine-specific (absolute paths, times) reaches any o
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
@@ -76,6 +80,7 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.parser import parse, read_dockerfile
+from aishellc.platforms import BuildPlatforms, build_platforms
 from aishellc.report.json import record as diagnostic_record
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
@@ -182,6 +187,7 @@ class _Inputs:
     outdir: str
     excludes: tuple[str, ...]
     config_path: str | None
+    platforms: BuildPlatforms
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -201,6 +207,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     path = options.dockerfile
     config_path = options.config if options.config is not None else default_config(path)
     config = load_config(config_path)
+    platforms = build_platforms(os.environ)
     pins = resolve_harnesses(options.harnesses, config)
     strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
     source = read_dockerfile(path)
@@ -225,6 +232,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         outdir,
         tuple(excludes),
         config_path,
+        platforms,
     )
 
 
@@ -256,7 +264,11 @@ class _Compiler:
         if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
             self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
         context_files = context_inputs(
-            inputs.document, inputs.context_dir, path=inputs.path, rules=rules
+            inputs.document,
+            inputs.context_dir,
+            path=inputs.path,
+            rules=rules,
+            platforms=inputs.platforms,
         )
         records = [item.record() for item in context_files]
         if inputs.strategy == "legacy":
@@ -340,7 +352,11 @@ class _Compiler:
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
         build_args = {result.base_arg: base.tag} if result.base_arg else {}
         semantic = semantic_sha256(result.document)
-        digest = extension_hash(base.hash, semantic, records, build_args)
+        platforms = inputs.platforms.record(inputs.source)
+        hashed_platforms: dict[str, str] = {
+            key: platforms[key] for key in ("target", "build") if key in platforms
+        }
+        digest = extension_hash(base.hash, semantic, records, build_args, hashed_platforms)
         return self.tier(
             "extension",
             digest,
@@ -354,6 +370,7 @@ class _Compiler:
                 "inputs": records,
                 "semantic_sha256": semantic,
                 "ignore_file": ignore_source,
+                "platforms": platforms,
             },
         )
 
