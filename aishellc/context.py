@@ -18,8 +18,8 @@ context, as BuildKit reads it:
   *on* the extension, against that build's context, and are left out.
 
 Source words are expanded with the variables of their stage as BuildKit does (ARGs with
-their defaults, global ARGs declared again in the stage, ENVs, ENVs inherited from an
-earlier stage, and BuildKit's automatic platform ARGs such as ``TARGETARCH`` for the
+their defaults, global ARGs declared again in the stage, ENVs, the ARGs and ENVs of the
+stage a stage builds on, and BuildKit's automatic platform ARGs such as ``TARGETARCH`` for the
 platform compiled for, see :mod:`aishellc.platforms`: global scope sees them, a stage after
 ``ARG TARGETARCH``); values a build would pass with ``--build-arg`` and ENVs of external
 base images are not known here.
@@ -246,8 +246,9 @@ class _SourceCollector:
         self.needed = self.graph.needed(final) if final is not None else frozenset()
         self.lexer = WordLexer(escape=document.escape)
         self.global_env: dict[str, str] = dict(automatic)
-        self.stage_env: dict[str, str] = {}  # ARG and ENV values in the current stage
-        self.env_only: dict[str, str] = {}  # ENV values, inherited by stages built on it
+        # ARG and ENV values in the current stage; BuildKit keeps both in the stage's state,
+        # so a stage built on it starts with them
+        self.stage_env: dict[str, str] = {}
         self.saved: list[dict[str, str]] = []
         self.found: list[Source] = []
 
@@ -264,8 +265,7 @@ class _SourceCollector:
         parent = self.graph.parent(stage)
         inherited = self.saved[parent.index] if parent is not None else {}
         self.stage_env = dict(inherited)
-        self.env_only = dict(inherited)
-        self.saved.append(self.env_only)
+        self.saved.append(self.stage_env)
         # BuildKit runs the ONBUILD triggers of the stage built on first, in this stage.
         for node in parent.instructions if parent is not None else ():
             if isinstance(node, ast.Onbuild) and node.trigger is not None:
@@ -287,7 +287,6 @@ class _SourceCollector:
             for pair in node.pairs:
                 value = _expand(self.lexer, pair.value, self.stage_env)
                 self.stage_env[pair.key] = value if value is not None else ""
-                self.env_only[pair.key] = self.stage_env[pair.key]
         elif seen_from and len(self.saved) - 1 in self.needed:
             self.found.extend(_instruction_sources(node, self.lexer, self.stage_env, self.path))
 

@@ -96,7 +96,6 @@ def test_sources(tmp_path: Path, instructions: str, expected: list[str]) -> None
 # HTTPS:// git URLs for local files).
 BUILDKIT_SOURCES = [
     ("COPY --from= a.py /x/", ["a.py"]),
-    ("ADD --from= a.py /x/", ["a.py"]),
     ("RUN --mount=type=BIND,source=docs,target=/d true", ["docs/guide.md"]),
     ("RUN --mount=Type=Bind,SRC=docs,target=/d true", ["docs/guide.md"]),
     ("ARG T=bind\nRUN --mount=type=$T,source=c.txt,target=/d true", ["c.txt"]),
@@ -167,6 +166,9 @@ REACHABLE = [
     # a stage's ONBUILD triggers run in the stages built on it
     ("FROM a AS p\nONBUILD COPY c.txt /\nFROM p\n", ["c.txt"]),
     ("FROM a AS p\nENV F=c.txt\nONBUILD COPY $F /\nFROM p\n", ["c.txt"]),
+    # a stage starts with the ARGs and ENVs of the stage it builds on (regression: ARGs not)
+    ("FROM a AS p\nARG F=c.txt\nFROM p\nCOPY $F /\n", ["c.txt"]),
+    ("FROM a AS p\nARG F=c.txt\nFROM p AS q\nENV G=$F\nFROM q\nCOPY $G /\n", ["c.txt"]),
     ("FROM a\nONBUILD COPY c.txt /\n", []),
     ("FROM a AS x\nCOPY a.py /\nFROM a\nONBUILD COPY --from=x / /\n", []),
     ("FROM a AS x\nCOPY a.py /\nFROM a AS p\nONBUILD COPY --from=x / /\nFROM p\n", ["a.py"]),
