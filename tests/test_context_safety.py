@@ -223,7 +223,11 @@ def test_an_output_name_cannot_leave_outdir(tmp_path: Path, name: str) -> None:
     assert everything(tmp_path) == before
 
 
-@pytest.mark.parametrize("swap_in", ["symlink out", "symlink in", "another file"])
+# "symlink to itself" links to a hard link of the checked file: the same file, yet Docker
+# would copy a symlink there, so it is refused too (only O_NOFOLLOW can tell).
+@pytest.mark.parametrize(
+    "swap_in", ["symlink out", "symlink in", "symlink to itself", "another file"]
+)
 def test_a_file_swapped_after_the_check_is_never_read(
     layout: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, swap_in: str
 ) -> None:
@@ -242,6 +246,9 @@ def test_a_file_swapped_after_the_check_is_never_read(
                 swapped.symlink_to(outside / "secret.txt")
             elif swap_in == "symlink in":
                 swapped.symlink_to("../id.key")
+            elif swap_in == "symlink to itself":
+                (project / "app" / "hard").hardlink_to(target)
+                swapped.symlink_to("hard")
             else:
                 swapped.write_text("print('swapped')\n")
             swapped.rename(target)
