@@ -42,6 +42,7 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -80,7 +81,7 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.parser import parse, read_dockerfile
-from aishellc.platforms import BuildPlatforms, build_platforms
+from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.report.json import record as diagnostic_record
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
@@ -347,6 +348,7 @@ class _Compiler:
             source_sha256=self.source_sha,
             foundation_image=base.tag,
             harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
+            automatic_args=MappingProxyType(document_args(inputs.platforms, inputs.document)),
         )
         self.extension_result = result
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")

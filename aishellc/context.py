@@ -74,7 +74,7 @@ from aishellc.parser.buildkit_words import mount_items
 from aishellc.parser.expansion import ExpansionError, WordLexer
 from aishellc.passes.context import PassContext
 from aishellc.passes.stage_graph import analyze_stages
-from aishellc.platforms import BuildPlatforms, automatic_args
+from aishellc.platforms import BuildPlatforms, document_args
 from aishellc.remote_sources import remote_kind
 
 _CHUNK = 1 << 20
@@ -233,9 +233,7 @@ class _SourceCollector:
     """Walks the instructions in order with the variables BuildKit would have in scope."""
 
     def __init__(self, document: ast.Document, path: str, platforms: BuildPlatforms | None) -> None:
-        froms = [node for node in document.instructions if isinstance(node, ast.From)]
-        target = froms[-1].stage_name.lower() if froms and froms[-1].stage_name else None
-        automatic = automatic_args(platforms, target) if platforms is not None else {}
+        automatic = document_args(platforms, document) if platforms is not None else {}
         context = PassContext(
             path=path, harness_binaries={}, automatic_args=MappingProxyType(automatic)
         )

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from aishellc import ast
 from aishellc.errors import UserError
 
 PLATFORM_VARIABLE = "DOCKER_DEFAULT_PLATFORM"
@@ -160,6 +161,14 @@ def automatic_args(platforms: BuildPlatforms, target_stage: str | None) -> dict[
     }
 
 
+def document_args(platforms: BuildPlatforms, document: ast.Document) -> dict[str, str]:
+    """:func:`automatic_args` for building ``document``'s last stage (BuildKit's default
+    target; its name is lower-cased as BuildKit stores stage names)."""
+    froms = [node for node in document.instructions if isinstance(node, ast.From)]
+    name = froms[-1].stage_name if froms else None
+    return automatic_args(platforms, name.lower() if name else None)
+
+
 def _normalize_os(name: str) -> str:
     name = name.lower()
     return "darwin" if name == "macos" else name
@@ -171,6 +180,7 @@ __all__ = [
     "Platform",
     "automatic_args",
     "build_platforms",
+    "document_args",
     "machine_platform",
     "normalize_arch",
     "parse_platform",

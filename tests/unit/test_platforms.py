@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aishellc.errors import UserError
@@ -13,6 +15,7 @@ from aishellc.platforms import (
     machine_platform,
     parse_platform,
 )
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 PARSED = [
     ("linux/amd64", "linux/amd64"),
@@ -100,3 +103,23 @@ def test_automatic_args_are_buildkits_default_args() -> None:
         "TARGETSTAGE": "default",
     }
     assert automatic_args(platforms, "final")["TARGETSTAGE"] == "final"
+
+
+GLOBAL_USES = [
+    "ARG A=${TARGETARCH:?unset}\nFROM aishell:base\n",
+    "ARG BASE=aishell:base\nARG B=${BUILDPLATFORM:?unset}\nFROM $BASE\n",
+    "FROM aishell:base AS base-amd64\nFROM base-${TARGETARCH}\n",
+]
+
+
+@pytest.mark.parametrize("dockerfile", GLOBAL_USES)
+@pytest.mark.parametrize("command", ["compile", "check"])
+def test_global_scope_sees_the_platform_args(tmp_path: Path, command: str, dockerfile: str) -> None:
+    # Regression: they were unset, so ${TARGETARCH:?} was an error (AIS003) and a FROM
+    # naming a stage through them did not find the stage (AIS201).
+    (tmp_path / ".aishell").mkdir()
+    (tmp_path / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
+    (tmp_path / ".aishell" / "Dockerfile").write_text(dockerfile)
+    args = ["-o", "build"] if command == "compile" else []
+    result = run_cli_in(tmp_path, command, ".aishell/Dockerfile", *args)
+    assert result.code == 0, result.err
