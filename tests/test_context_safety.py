@@ -4,8 +4,11 @@ Every ``open``, every folder listing and every symlink-following ``stat`` of a c
 recorded. Hashing the build context must never follow a symlink out of it (a link *inside*
 a copied folder is hashed as a link; a link *named* as a source, or met on the way to one,
 that leads out is refused), never open a file ``.dockerignore`` excludes, and never list
-an excluded folder that no ``!`` pattern can re-include (it may be huge, or unreadable). Writing must touch nothing but
-OUTDIR, and an output file name can never lead out of it.
+an excluded folder that no ``!`` pattern can re-include (it may be huge, or unreadable), and
+never read a file swapped in between the check and the open (a context file is opened
+without following symlinks and must be the file that was checked). A file name that is not
+UTF-8 is hashed, not a crash. Writing must touch nothing but OUTDIR, and an output file
+name can never lead out of it.
 
 Refusing FIFOs, sockets and devices, and a clear error for an unreadable context file, are
 tested in ``tests/test_compile_misuse.py`` (``FIFO in the context``,
