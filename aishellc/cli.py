@@ -12,12 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
 
 if TYPE_CHECKING:
+    from aishellc import ast
     from aishellc.passes import PassContext
     from aishellc.report import FileResult
 
@@ -85,24 +87,27 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
             text = None
         return FileResult(path, text, [diagnostic_from_error(exc)]), exc
     assert document.source is not None
-    _, diagnostics = run_passes(document, _check_context(path, config))
+    _, diagnostics = run_passes(document, _check_context(path, config, document))
     return FileResult(path, document.source.text, diagnostics), None
 
 
-def _check_context(path: str, config_path: str | None) -> PassContext:
+def _check_context(path: str, config_path: str | None, document: ast.Document) -> PassContext:
     """What the passes know: the harness registry of the config (``--config``, else
-    ``aishellc.toml`` next to the Dockerfile), or the built-in one."""
+    ``aishellc.toml`` next to the Dockerfile), or the built-in one, and BuildKit's automatic
+    platform ARGs for the platform ``compile`` would build for."""
     from aishellc.config_location import default_config
     from aishellc.passes import PassContext
+    from aishellc.platforms import build_platforms, document_args
 
+    automatic = MappingProxyType(document_args(build_platforms(os.environ), document))
     chosen = config_path or default_config(path)
     if chosen is None:
-        return PassContext(path=path)
+        return PassContext(path=path, automatic_args=automatic)
     from aishellc.config import load_config
 
     registry = load_config(chosen).harnesses
     binaries = {harness.binary: harness.package for harness in registry.entries}
-    return PassContext(path=path, harness_binaries=binaries)
+    return PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
