@@ -12,12 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
 
 if TYPE_CHECKING:
+    from aishellc import ast
     from aishellc.passes import PassContext
     from aishellc.report import FileResult
 
@@ -85,24 +87,27 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
             text = None
         return FileResult(path, text, [diagnostic_from_error(exc)]), exc
     assert document.source is not None
-    _, diagnostics = run_passes(document, _check_context(path, config))
+    _, diagnostics = run_passes(document, _check_context(path, config, document))
     return FileResult(path, document.source.text, diagnostics), None
 
 
-def _check_context(path: str, config_path: str | None) -> PassContext:
+def _check_context(path: str, config_path: str | None, document: ast.Document) -> PassContext:
     """What the passes know: the harness registry of the config (``--config``, else
-    ``aishellc.toml`` next to the Dockerfile), or the built-in one."""
+    ``aishellc.toml`` next to the Dockerfile), or the built-in one, and BuildKit's automatic
+    platform ARGs for the platform ``compile`` would build for."""
     from aishellc.config_location import default_config
     from aishellc.passes import PassContext
+    from aishellc.platforms import build_platforms, document_args
 
+    automatic = MappingProxyType(document_args(build_platforms(os.environ), document))
     chosen = config_path or default_config(path)
     if chosen is None:
-        return PassContext(path=path)
+        return PassContext(path=path, automatic_args=automatic)
     from aishellc.config import load_config
 
     registry = load_config(chosen).harnesses
     binaries = {harness.binary: harness.package for harness in registry.entries}
-    return PassContext(path=path, harness_binaries=binaries)
+    return PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -138,12 +143,13 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         return EXIT_OK
     if args.code is None:
-        raise UserError("aishellc rule: give a rule code, or --all to list them")
+        raise UserError("aishellc rule: give a rule code or name, or --all to list them")
     rule = rule_for(args.code)
     if rule is None:
         known = ", ".join(listed.code for listed in rules)
         raise UserError(
-            f"aishellc rule: unknown rule code `{args.code}`", help=f"known codes: {known}"
+            f"aishellc rule: unknown rule code or name {args.code!r}",
+            help=f"known codes: {known} (or their names: aishellc rule --all)",
         )
     out.write(render_rule(rule))
     return EXIT_OK
@@ -207,11 +213,11 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         }
         _write_json(out, summary)
     else:
-        for diagnostic in result.diagnostics:
-            where = f"{path}:{diagnostic.line}:{diagnostic.column}"
-            err.write(f"{where}: {diagnostic.code} {diagnostic.message}\n")
-            if diagnostic.help:
-                err.write(f"  help: {diagnostic.help}\n")
+        if result.diagnostics:
+            from aishellc.report import FileResult, write
+
+            # the same renderer as check: severity, source line with carets, help, summary
+            write("text", err, [FileResult(path, result.source_text, result.diagnostics)])
         if result.has_errors:
             count = sum(d.severity == "error" for d in result.diagnostics)
             err.write(f"aishellc: {count} error(s); {result.outdir}/ was not written\n")
@@ -252,9 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     parse_cmd = commands.add_parser(
-        "parse", help="print the parsed form of Dockerfiles (JSON Lines, one per file)"
+        "parse",
+        help="print the parsed form of Dockerfiles (JSON Lines, one per file)",
+        description="Parse Dockerfiles as BuildKit does and print one JSON object per file. "
+        "Exit codes: 0 parsed, 2 usage error or a file that cannot be read or parsed.",
     )
-    parse_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    parse_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE", help="files to parse")
     parse_cmd.add_argument(
         "--format",
         choices=("json", "buildkit"),
@@ -270,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(warnings and infos allowed), 1 error diagnostics, 2 usage error or a file that "
         "cannot be read or parsed (reported as AIS001).",
     )
-    check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE")
+    check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE", help="files to lint")
     check_cmd.add_argument(
         "--format",
         choices=("text", "json", "sarif"),
@@ -288,7 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     rule_cmd = commands.add_parser(
         "rule", help="explain a diagnostic code", description="Print a rule's documentation."
     )
-    rule_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. AIS001")
+    rule_cmd.add_argument(
+        "code",
+        nargs="?",
+        metavar="CODE|NAME",
+        help="a rule code or name, e.g. AIS302 or runtime-runs-as-root",
+    )
     rule_cmd.add_argument("--all", action="store_true", help="list every rule")
     rule_cmd.set_defaults(handler=_cmd_rule)
 
@@ -302,7 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
         "0 written (warnings allowed), 1 error diagnostics (nothing written), 2 usage "
         "error or input that cannot be read or parsed (nothing written).",
     )
-    compile_cmd.add_argument("dockerfile", metavar="DOCKERFILE")
+    compile_cmd.add_argument(
+        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
+    )
     compile_cmd.add_argument(
         "-o",
         "--output",
@@ -343,7 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stage: one cached stage per harness, copied in (default); inline: npm "
         "install on top of the extension",
     )
-    compile_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    compile_cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text: a summary for people (default); json: tags, build order and diagnostics",
+    )
     compile_cmd.set_defaults(handler=_cmd_compile)
 
     plan_cmd = commands.add_parser(
@@ -353,9 +374,18 @@ def build_parser() -> argparse.ArgumentParser:
         "to rebuild, with reasons and the docker build commands in order. Without "
         "--previous every tier is listed.",
     )
-    plan_cmd.add_argument("manifest", metavar="NEW_MANIFEST")
-    plan_cmd.add_argument("--previous", metavar="OLD_MANIFEST")
-    plan_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    plan_cmd.add_argument(
+        "manifest", metavar="NEW_MANIFEST", help="the manifest.json of the compile to build"
+    )
+    plan_cmd.add_argument(
+        "--previous",
+        metavar="OLD_MANIFEST",
+        help="the manifest of what was built last (keep a copy outside the build context); "
+        "tiers whose hash it already has are up to date. Without it every tier is built",
+    )
+    plan_cmd.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format"
+    )
     plan_cmd.set_defaults(handler=_cmd_plan)
     return parser
 

@@ -16,7 +16,10 @@ Inputs, and where their defaults come from:
 - the strategy: ``--harness-strategy``, else the config's ``runtime.strategy`` (``stage``);
   ``--legacy`` selects the legacy layout (and cannot be combined with a strategy flag);
 - the build context: ``--context DIR``, else the parent of ``.aishell/`` or ``.sandbox/``
-  when the Dockerfile sits in one, else the Dockerfile's folder.
+  when the Dockerfile sits in one, else the Dockerfile's folder;
+- the platform built for: ``DOCKER_DEFAULT_PLATFORM``, else this machine's
+  (:mod:`aishellc.platforms`); it gives BuildKit's automatic platform ARGs their values
+  and is recorded (``tiers.extension.platforms``) and hashed with the extension.
 
 Layouts:
 
@@ -45,6 +48,7 @@ import os
 import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -89,6 +93,7 @@ from aishellc.hashing import (
 )
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.parser import parse, read_dockerfile
+from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.report.json import record as diagnostic_record
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
@@ -128,6 +133,8 @@ class CompileResult:
     """In build order."""
     diagnostics: tuple[Diagnostic, ...]
     source_path: str
+    source_text: str
+    """The Dockerfile as decoded (for diagnostics' source lines)."""
     final: str
     manifest: Mapping[str, Any]
 
@@ -195,6 +202,7 @@ class _Inputs:
     output: OutputFolder
     excludes: tuple[LiteralPattern, ...]
     config_path: str | None
+    platforms: BuildPlatforms
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -214,6 +222,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     path = options.dockerfile
     config_path = options.config if options.config is not None else default_config(path)
     config = load_config(config_path)
+    platforms = build_platforms(os.environ)
     pins = resolve_harnesses(options.harnesses, config)
     strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
     source = read_dockerfile(path)
@@ -240,6 +249,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         output,
         tuple(excludes),
         config_path,
+        platforms,
     )
 
 
@@ -271,7 +281,11 @@ class _Compiler:
         if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
             self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
         context_files = context_inputs(
-            inputs.document, inputs.context_dir, path=inputs.path, rules=rules
+            inputs.document,
+            inputs.context_dir,
+            path=inputs.path,
+            rules=rules,
+            platforms=inputs.platforms,
         )
         records = [item.record() for item in context_files]
         if inputs.strategy == "legacy":
@@ -312,6 +326,7 @@ class _Compiler:
             tiers=tiers,
             diagnostics=tuple(diagnostics),
             source_path=inputs.path,
+            source_text=inputs.document.source.text if inputs.document.source else "",
             final=final,
             manifest=manifest,
         )
@@ -351,12 +366,17 @@ class _Compiler:
             source_sha256=self.source_sha,
             foundation_image=base.tag,
             harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
+            automatic_args=MappingProxyType(document_args(inputs.platforms, inputs.document)),
         )
         self.extension_result = result
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
         build_args = {result.base_arg: base.tag} if result.base_arg else {}
         semantic = semantic_sha256(result.document)
-        digest = extension_hash(base.hash, semantic, records, build_args)
+        platforms = inputs.platforms.record(inputs.source)
+        hashed_platforms: dict[str, str] = {
+            key: platforms[key] for key in ("target", "build") if key in platforms
+        }
+        digest = extension_hash(base.hash, semantic, records, build_args, hashed_platforms)
         return self.tier(
             "extension",
             digest,
@@ -370,6 +390,7 @@ class _Compiler:
                 "inputs": records,
                 "semantic_sha256": semantic,
                 "ignore_file": ignore_source,
+                "platforms": platforms,
             },
         )
 

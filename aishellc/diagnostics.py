@@ -90,7 +90,13 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(_RULES[code] for code in sorted(_RULES))
 
 
-def rule_for(code: str) -> Rule | None:
+def rule_for(code_or_name: str) -> Rule | None:
+    """The rule with this code (``AIS302``, any case) or kebab-case name
+    (``runtime-runs-as-root``), as ruff's ``rule`` accepts both; None when there is none."""
     import aishellc.passes  # noqa: F401
 
-    return _RULES.get(code.upper())
+    by_code = _RULES.get(code_or_name.upper())
+    if by_code is not None:
+        return by_code
+    wanted = code_or_name.lower()
+    return next((rule for rule in _RULES.values() if rule.name == wanted), None)

@@ -8,7 +8,8 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
   images, user), the rendered template and the files it copies;
 - extension: the base tier's hash, the semantic sha256 of the user's Dockerfile
   (``source.semantic_sha256``; the extension's own also covers aishellc's rewrite), and
-  every context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``);
+  every context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``),
+  and the target and build platforms (``target platform linux/amd64 -> linux/arm64``);
 - runtime: the base tier's hash, the harness versions (``claude 2.1.331 -> 2.1.332``) and
   packages, the strategy and the template.
 
@@ -203,6 +204,10 @@ def _extension(
     files = {item["path"]: item for item in entry.get("inputs") or [] if isinstance(item, dict)}
     old_files = {item["path"]: item for item in old.get("inputs") or [] if isinstance(item, dict)}
     reasons.extend(_file_changes(old_files, files))
+    platforms, old_platforms = entry.get("platforms") or {}, old.get("platforms") or {}
+    for which in ("target", "build"):
+        if platforms.get(which) != old_platforms.get(which):
+            reasons.append(f"{which} platform {old_platforms.get(which)} -> {platforms.get(which)}")
     return reasons
 
 

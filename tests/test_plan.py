@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,12 @@ def _strategy(root: Path) -> list[str]:
     return ["--harness", "claude@2.1.331", "--harness-strategy", "inline"]
 
 
+def _platform(root: Path) -> list[str]:
+    # the autouse fixture in tests/conftest.py restores the variable after the test
+    os.environ["DOCKER_DEFAULT_PLATFORM"] = "linux/arm64"
+    return ["--harness", "claude@2.1.331"]
+
+
 PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     # (name, edit, expected reason lines, tiers whose commands are listed)
     ("harness bump", _bump, ["runtime: claude 2.1.331 -> 2.1.332"], ["runtime"]),
@@ -120,6 +127,12 @@ PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     ),
     ("harness added", _add_harness, ["runtime: codex added (0.50.0)"], ["runtime"]),
     ("strategy", _strategy, ["runtime: strategy stage -> inline"], ["runtime"]),
+    (
+        "target platform",
+        _platform,
+        ["extension: target platform linux/amd64 -> linux/arm64", "runtime: extension changed"],
+        ["extension", "runtime"],
+    ),
 ]
 
 

@@ -170,7 +170,7 @@ def rule_command(argv: Sequence[str]) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
 def test_rule_prints_the_doc(rule: Rule) -> None:
-    for code in (rule.code, rule.code.lower()):
+    for code in (rule.code, rule.code.lower(), rule.name, rule.name.upper()):
         status, out, err = rule_command([code])
         assert status == 0
         assert err == ""
@@ -184,8 +184,17 @@ def test_unknown_rule_lists_the_known_codes() -> None:
     status, out, err = rule_command(["AIS9999"])
     assert status == 2
     assert out == ""
-    assert "unknown rule code `AIS9999`" in err
+    assert "unknown rule code or name 'AIS9999'" in err
     assert ", ".join(rule.code for rule in all_rules()) in err
+
+
+@pytest.mark.parametrize("given", ["runtime-runs-as", "runtime_runs_as_root", "AIS30", "a\nb"])
+def test_unknown_rule_name_is_a_usage_error(given: str) -> None:
+    status, out, err = rule_command([given])
+    assert status == 2
+    assert out == ""
+    assert f"unknown rule code or name {given!r}" in err
+    assert "\nb" not in err
 
 
 def test_rule_without_a_code_is_a_usage_error() -> None:

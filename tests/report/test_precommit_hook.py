@@ -135,3 +135,50 @@ def test_try_repo(tmp_path: Path) -> None:
     assert status == 1, output
     assert "- exit code: 1" in output
     assert ".sandbox/Dockerfile:2:15: AIS101 `claude` runs at build time" in output
+
+
+def _readme_hook_config() -> str:
+    """The ``.pre-commit-config.yaml`` the README shows (its first ``yaml`` block)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```yaml\n(repos:\n.*?)```", readme, flags=re.DOTALL)
+    assert match is not None, "README.md has no pre-commit configuration block"
+    return match.group(1)
+
+
+@needs_git
+def test_readme_hook_config_runs_as_written(tmp_path: Path) -> None:
+    """The README's snippet, copied as it is, gates a commit (no placeholder left in it)."""
+    config = _readme_hook_config()
+    assert "<" not in config, config
+    env = _env(tmp_path)
+    # the hook runs `aishellc` from PATH: the one installed next to this interpreter
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    project = tmp_path / "project"
+    (project / ".aishell").mkdir(parents=True)
+    (project / ".aishell" / "Dockerfile").write_text(GOOD)
+    (project / "Dockerfile").write_text(UNPARSEABLE)
+    (project / ".pre-commit-config.yaml").write_text(config)
+    _git(project, env, "init", "-q")
+    _git(project, env, "add", "-A")
+
+    def run() -> tuple[int, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return proc.returncode, proc.stdout + proc.stderr
+
+    status, output = run()
+    assert status == 0, output
+    assert re.search(r"aishellc check\.+Passed", output), output
+
+    (project / ".aishell" / "Dockerfile").write_text(RUNS_A_HARNESS)
+    _git(project, env, "add", "-A")
+    status, output = run()
+    assert status == 1, output
+    assert ".aishell/Dockerfile:2:15: AIS101 `claude` runs at build time" in output
