@@ -15,22 +15,38 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
 Without ``--previous`` every tier is listed ("no previous manifest"). The plan assumes the
 previous manifest's images were built; it does not ask Docker. Commands are the ``docker
 build`` argv of the tiers to rebuild, in build order.
+
+A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
+read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
+``manifest.schema.json`` (:mod:`aishellc.manifest_schema`) before anything reads it: a
+hand-edited one is a located error (which file, which JSON path, what is wrong), never a
+crash. Each tier's command is rebuilt from its fields (``dockerfile``, ``tag``,
+``build_args``, ``labels``, ``context``) by :meth:`TierBuild.command`, the function
+``compile`` wrote it with; a manifest whose ``command`` is anything else is refused, so
+``plan`` never prints a command the fields do not describe. In the text output every value
+from a manifest goes through :func:`aishellc.terminal.visible` and every argument through
+:func:`aishellc.terminal.shell_word`: one line per item, and what is printed is what runs.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from aishellc.emit.manifest import manifest_problems
+from aishellc.emit.manifest import TierBuild
 from aishellc.errors import Location, UserError
+from aishellc.input_files import read_input, too_deep, too_many_digits
+from aishellc.manifest_schema import manifest_problem
+from aishellc.terminal import shell_word, visible
 
 _MAX_FILES = 20
+MAX_MANIFEST_BYTES = 64 << 20
+"""The largest manifest read: a context of a million files lists in about 150 MiB, one of
+100,000 files in 15 MiB."""
+_USE_COMPILED = "pass the manifest.json that `aishellc compile` wrote"
 
 
 @attrs.frozen
@@ -60,34 +76,51 @@ class Plan:
 
 def load_manifest(path: str) -> dict[str, Any]:
     """A ``manifest.json``, checked; :class:`UserError` (exit 2) when it is not usable."""
-    where = Location(path)
-    try:
-        raw = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise UserError(
-            "is a folder, not a manifest", where, help="pass OUTDIR/manifest.json"
-        ) from None
-    except OSError as exc:
-        raise UserError(
-            f"cannot read the manifest: {(exc.strerror or str(exc)).lower()}", where
-        ) from None
+    raw = read_input(path, "the manifest", MAX_MANIFEST_BYTES, help=_USE_COMPILED)
     try:
         data = json.loads(raw)
     except UnicodeDecodeError:
-        raise UserError("the manifest is not UTF-8 JSON", where) from None
+        raise UserError("the manifest is not UTF-8 JSON", Location(path)) from None
     except json.JSONDecodeError as exc:
         raise UserError(
             f"the manifest is not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)
         ) from None
-    problems = manifest_problems(data)
-    if problems:
+    except RecursionError:
+        raise too_deep(path, "the manifest") from None
+    except ValueError:  # the only other ValueError: an integer past Python's digit limit
+        text = raw.decode("utf-8", errors="replace")
+        raise too_many_digits(text, path, "the manifest") from None
+    problem = manifest_problem(data)
+    if problem is not None:
         raise UserError(
-            f"not an aishellc manifest: {problems[0]}",
-            where,
-            help="pass the manifest.json that `aishellc compile` wrote",
+            f"not an aishellc manifest: {problem.json_path}: {problem.message}",
+            Location(path),
+            help=_USE_COMPILED,
         )
+    for name, entry in data["tiers"].items():
+        if entry["command"] != _command(name, entry):
+            raise UserError(
+                f"not an aishellc manifest: $.tiers.{name}.command is not the docker build "
+                "its dockerfile, tag, build_args, labels and context describe",
+                Location(path),
+                help=_USE_COMPILED,
+            )
     result: dict[str, Any] = data
     return result
+
+
+def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
+    """The argv ``compile`` writes for a tier with these fields."""
+    build = TierBuild(
+        name=name,
+        tag=entry["tag"],
+        hash=entry["hash"],
+        dockerfile=entry["dockerfile"],
+        context=entry["context"],
+        build_args=entry["build_args"],
+        labels=entry["labels"],
+    )
+    return build.command()
 
 
 def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Plan:
@@ -109,24 +142,27 @@ def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Pla
                 hash=entry["hash"],
                 rebuild=bool(reasons),
                 reasons=tuple(reasons),
-                command=tuple(entry["command"]),
+                command=tuple(_command(name, entry)),
             )
         )
     return Plan(tuple(tiers), tuple(_notes(new)))
 
 
 def render_text(plan: Plan) -> str:
+    """The plan for people: values escaped, one line each (see the module docs)."""
     lines = []
     for tier in plan.tiers:
         if not tier.rebuild:
-            lines.append(f"{tier.tier}: up to date ({tier.tag})")
+            lines.append(f"{tier.tier}: up to date ({visible(tier.tag)})")
         for reason in tier.reasons:
-            lines.append(f"{tier.tier}: {reason}")
-    lines.extend(f"note: {note}" for note in plan.notes)
+            lines.append(f"{tier.tier}: {visible(reason)}")
+    lines.extend(f"note: {visible(note)}" for note in plan.notes)
     lines.append("")
     if plan.rebuild:
         lines.append("Run, in order:")
-        lines.extend(f"  {shlex.join(command)}" for command in plan.commands)
+        lines.extend(
+            "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
+        )
     else:
         lines.append("Nothing to rebuild.")
     return "\n".join(lines) + "\n"
