@@ -128,13 +128,13 @@ def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Pla
     tiers = []
     for name in new["build_order"]:
         entry = new["tiers"][name]
-        old = previous["tiers"].get(name) if previous is not None else None
-        if old is None:
-            reasons: list[str] = ["no previous manifest" if previous is None else "new tier"]
-        elif old.get("hash") == entry["hash"]:
+        if previous is None:
+            reasons = ["no previous manifest"]
+        elif previous["tiers"][name]["hash"] == entry["hash"]:
             reasons = []
         else:
-            reasons = _REASONS[name](entry, old, new, previous or {}) or ["inputs changed"]
+            old = previous["tiers"][name]
+            reasons = _REASONS[name](entry, old, new, previous) or ["inputs changed"]
         tiers.append(
             TierPlan(
                 tier=name,
@@ -187,12 +187,13 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 # --- reasons ---------------------------------------------------------------------------
+# Both manifests passed the schema: every key read below is present, with its type.
 
 
 def _base_changed(entry: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
-    base, old_base = entry.get("base"), old.get("base")
-    if isinstance(base, dict) and isinstance(old_base, dict) and base != old_base:
-        return [f"{base.get('tier')} changed"]
+    base, old_base = entry["base"], old["base"]
+    if base is not None and old_base is not None and base != old_base:
+        return [f"{base['tier']} changed"]
     return []
 
 
@@ -203,23 +204,21 @@ def _foundation(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = []
-    config = entry.get("config") or {}
-    old_config = old.get("config") or {}
-    for key in sorted(set(config) | set(old_config)):
-        now, before = config.get(key), old_config.get(key)
+    config, old_config = entry["config"], old["config"]
+    for key in sorted(config):
+        now, before = config[key], old_config[key]
         if now == before:
             continue
-        if key == "apt_packages" and isinstance(now, list) and isinstance(before, list):
+        if key == "apt_packages":
             reasons.append("apt packages " + _list_change(before, now))
-        elif key == "tools" and isinstance(now, list) and isinstance(before, list):
+        elif key == "tools":
             reasons.extend(_tool_changes(before, now))
-        elif isinstance(now, str) and isinstance(before, str):
+        elif isinstance(now, str):  # the images
             reasons.append(f"{key.replace('_', ' ')} {before} -> {now}")
         else:
             reasons.append(f"{key.replace('_', ' ')} changed")
-    files, old_files = entry.get("files") or {}, old.get("files") or {}
-    reasons.extend(_file_changes(old_files, files))
-    if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
+    reasons.extend(_file_changes(old["files"], entry["files"]))
+    if not reasons and entry["template_sha256"] != old["template_sha256"]:
         reasons.append(f"template changed{_compiler_change(previous, new)}")
     return reasons
 
@@ -231,13 +230,12 @@ def _extension(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = _base_changed(entry, old)
-    source, old_source = new.get("source") or {}, previous.get("source") or {}
-    if source.get("semantic_sha256") != old_source.get("semantic_sha256"):
+    if new["source"]["semantic_sha256"] != previous["source"]["semantic_sha256"]:
         reasons.append("Dockerfile instructions changed")
-    elif not reasons and entry.get("semantic_sha256") != old.get("semantic_sha256"):
+    elif not reasons and entry["semantic_sha256"] != old["semantic_sha256"]:
         reasons.append(f"the generated Dockerfile changed{_compiler_change(previous, new)}")
-    files = {item["path"]: item for item in entry.get("inputs") or [] if isinstance(item, dict)}
-    old_files = {item["path"]: item for item in old.get("inputs") or [] if isinstance(item, dict)}
+    files = {item["path"]: item for item in entry["inputs"]}
+    old_files = {item["path"]: item for item in old["inputs"]}
     reasons.extend(_file_changes(old_files, files))
     return reasons
 
@@ -249,8 +247,8 @@ def _runtime(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = _base_changed(entry, old)
-    harnesses, old_harnesses = entry.get("harnesses") or {}, old.get("harnesses") or {}
-    packages, old_packages = entry.get("packages") or {}, old.get("packages") or {}
+    harnesses, old_harnesses = entry["harnesses"], old["harnesses"]
+    packages, old_packages = entry["packages"], old["packages"]
     for name in sorted(set(harnesses) | set(old_harnesses)):
         now, before = harnesses.get(name), old_harnesses.get(name)
         if before is None:
@@ -259,18 +257,18 @@ def _runtime(
             reasons.append(f"{name} removed")
         elif now != before:
             reasons.append(f"{name} {before} -> {now}")
-        elif name in packages and packages.get(name) != old_packages.get(name):
+        elif name in packages and packages[name] != old_packages.get(name):
             reasons.append(f"{name} package {old_packages.get(name)} -> {packages[name]}")
-    if entry.get("strategy") != old.get("strategy"):
-        reasons.append(f"strategy {old.get('strategy')} -> {entry.get('strategy')}")
-    if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
+    if entry["strategy"] != old["strategy"]:
+        reasons.append(f"strategy {old['strategy']} -> {entry['strategy']}")
+    if not reasons and entry["template_sha256"] != old["template_sha256"]:
         reasons.append("template changed")
     return reasons
 
 
 def _compiler_change(previous: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """`` (aishellc OLD -> NEW)`` when the two manifests come from different aishellc versions."""
-    before, now = _version(previous), _version(new)
+    before, now = previous["compiler"]["version"], new["compiler"]["version"]
     return f" (aishellc {before} -> {now})" if before != now else ""
 
 
@@ -284,17 +282,17 @@ def _list_change(before: Sequence[Any], now: Sequence[Any]) -> str:
 
 
 def _tool_changes(before: Sequence[Any], now: Sequence[Any]) -> list[str]:
-    old_tools = {t.get("name"): t for t in before if isinstance(t, dict)}
-    new_tools = {t.get("name"): t for t in now if isinstance(t, dict)}
+    old_tools = {tool["name"]: tool for tool in before}
+    new_tools = {tool["name"]: tool for tool in now}
     reasons = []
-    for name in sorted(set(old_tools) | set(new_tools), key=str):
+    for name in sorted(set(old_tools) | set(new_tools)):
         old_tool, new_tool = old_tools.get(name), new_tools.get(name)
         if old_tool is None and new_tool is not None:
-            reasons.append(f"tool {name} {new_tool.get('version')} added")
+            reasons.append(f"tool {name} {new_tool['version']} added")
         elif new_tool is None or old_tool is None:
             reasons.append(f"tool {name} removed")
-        elif old_tool.get("version") != new_tool.get("version"):
-            reasons.append(f"tool {name} {old_tool.get('version')} -> {new_tool.get('version')}")
+        elif old_tool["version"] != new_tool["version"]:
+            reasons.append(f"tool {name} {old_tool['version']} -> {new_tool['version']}")
         elif old_tool != new_tool:
             reasons.append(f"tool {name} changed")
     return reasons
@@ -315,14 +313,8 @@ def _file_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
     return changes
 
 
-def _version(manifest: Mapping[str, Any]) -> str:
-    compiler = manifest.get("compiler")
-    return str(compiler.get("version")) if isinstance(compiler, dict) else "?"
-
-
 def _notes(new: Mapping[str, Any]) -> list[str]:
-    runtime = new["tiers"]["runtime"]
-    harnesses = runtime.get("harnesses") or {}
+    harnesses = new["tiers"]["runtime"]["harnesses"]
     return [
         f"{name} is not pinned (latest): a new release does not change its hash"
         for name in sorted(harnesses)
