@@ -1,5 +1,11 @@
 """Reading an aishellc TOML config file over the defaults, with located errors.
 
+The file is read only if it is a regular file of at most :data:`MAX_CONFIG_BYTES`
+(:func:`aishellc.input_files.read_input`: a FIFO, a device or a link to one is refused
+before it is read); TOML nested deeper than Python's parser recurses and integers longer
+than Python converts are located errors too. Image, registry and download hosts are names:
+an IPv6 address in brackets is refused (see :mod:`aishellc.grammars`).
+
 Schema (every key optional; a key that is present replaces the default, except the
 ``[foundation.user]`` table, whose keys replace the default's one by one)::
 

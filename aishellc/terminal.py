@@ -14,6 +14,10 @@ unassigned characters, line and paragraph separators, every space but U+0020) be
 backslash escape Python's ``repr`` writes for it (``\\x1b``, ``\\n``, ``\\u202e``,
 ``\\udcff``). Everything the CLI prints for people goes through it, so each value stays on
 its line and shows what it is.
+
+:func:`shell_word` does the same for a command argument that is printed to be run (``plan``'s
+``docker build`` lines): shell-quoted, and in bash's ``$'...'`` form when it holds such a
+character, so what is printed is what runs.
 """
 
 from __future__ import annotations
