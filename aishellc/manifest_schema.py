@@ -46,6 +46,8 @@ class SchemaProblem:
 
     json_path: str
     message: str
+    keys: tuple[str | int, ...]
+    """The keys leading to the offending value (for :func:`aishellc.json_locate.locate`)."""
 
 
 @functools.cache
@@ -66,7 +68,8 @@ def manifest_problem(data: Any) -> SchemaProblem | None:
     error = best_match(validator.iter_errors(data))
     if error is None:
         return None
-    return SchemaProblem(error.json_path, _describe(error.validator, error.validator_value, error))
+    message = _describe(error.validator, error.validator_value, error)
+    return SchemaProblem(error.json_path, message, tuple(error.absolute_path))
 
 
 def _describe(keyword: object, expected: Any, error: Any) -> str:

@@ -19,10 +19,11 @@ build`` argv of the tiers to rebuild, in build order.
 A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
 read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
 ``manifest.schema.json`` (:mod:`aishellc.manifest_schema`) before anything reads it: a
-hand-edited one is a located error (which file, which JSON path, what is wrong), never a
-crash. Each tier's command is rebuilt from its fields (``dockerfile``, ``tag``,
-``build_args``, ``labels``, ``context``) by :meth:`TierBuild.command`, the function
-``compile`` wrote it with; a manifest whose ``command`` is anything else is refused, so
+hand-edited one is a located error (the file, the line and column of the offending value
+found by :mod:`aishellc.json_locate`, its JSON path, what is wrong), never a crash.
+Each tier's command is rebuilt from its fields (``dockerfile``, ``tag``, ``build_args``,
+``labels``, ``context``) by :meth:`TierBuild.command`, the function ``compile`` wrote it
+with; a manifest whose ``command`` is anything else is refused, so
 ``plan`` never prints a command the fields do not describe. In the text output every value
 from a manifest goes through :func:`aishellc.terminal.visible` and every argument through
 :func:`aishellc.terminal.shell_word`: one line per item, and what is printed is what runs.
@@ -39,6 +40,7 @@ import attrs
 from aishellc.emit.manifest import TierBuild
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_input, too_deep, too_many_digits
+from aishellc.json_locate import locate
 from aishellc.manifest_schema import manifest_problem
 from aishellc.terminal import shell_word, visible
 
@@ -78,9 +80,11 @@ def load_manifest(path: str) -> dict[str, Any]:
     """A ``manifest.json``, checked; :class:`UserError` (exit 2) when it is not usable."""
     raw = read_input(path, "the manifest", MAX_MANIFEST_BYTES, help=_USE_COMPILED)
     try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UserError("the manifest is not UTF-8 JSON", Location(path)) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(
             f"the manifest is not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)
@@ -88,13 +92,12 @@ def load_manifest(path: str) -> dict[str, Any]:
     except RecursionError:
         raise too_deep(path, "the manifest") from None
     except ValueError:  # the only other ValueError: an integer past Python's digit limit
-        text = raw.decode("utf-8", errors="replace")
         raise too_many_digits(text, path, "the manifest") from None
     problem = manifest_problem(data)
     if problem is not None:
         raise UserError(
             f"not an aishellc manifest: {problem.json_path}: {problem.message}",
-            Location(path),
+            Location(path, *locate(text, problem.keys)),
             help=_USE_COMPILED,
         )
     for name, entry in data["tiers"].items():
@@ -102,7 +105,7 @@ def load_manifest(path: str) -> dict[str, Any]:
             raise UserError(
                 f"not an aishellc manifest: $.tiers.{name}.command is not the docker build "
                 "its dockerfile, tag, build_args, labels and context describe",
-                Location(path),
+                Location(path, *locate(text, ("tiers", name, "command"))),
                 help=_USE_COMPILED,
             )
     result: dict[str, Any] = data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Callable
@@ -194,7 +195,7 @@ def _edited(edit: Callable[[Manifest], object]) -> Make:
     def make(root: Path, good: Manifest) -> str:
         data = copy.deepcopy(good)
         edit(data)
-        (root / "bad.json").write_text(json.dumps(data))
+        (root / "bad.json").write_text(json.dumps(data, indent=2))
         return "bad.json"
 
     return make
@@ -288,97 +289,97 @@ REJECTED: list[tuple[str, Make, str]] = [
     (
         "other schema",
         _edited(_set("schema_version", 2)),
-        "1:1: not an aishellc manifest: $.schema_version: must be 1",
+        "@: not an aishellc manifest: $.schema_version: must be 1",
     ),
     (
         "build_order item",
         _edited(_set("build_order.0", 5)),
-        "1:1: not an aishellc manifest: $.build_order[0]: must be one of",
+        "@: not an aishellc manifest: $.build_order[0]: must be one of",
     ),
     (
         "build_order repeats",
         _edited(_set("build_order.1", "foundation")),
-        "1:1: not an aishellc manifest: $.build_order",
+        "@: not an aishellc manifest: $.build_order",
     ),
     (
         "tiers a list",
         _edited(_set("tiers", [1] * 10_000)),
-        "1:1: not an aishellc manifest: $.tiers: must be an object, not an array",
+        "@: not an aishellc manifest: $.tiers: must be an object, not an array",
     ),
     (
         "tier missing",
         _edited(lambda data: data["tiers"].pop("runtime")),
-        "1:1: not an aishellc manifest: $.tiers: 'runtime' is a required property",
+        "@: not an aishellc manifest: $.tiers: 'runtime' is a required property",
     ),
     (
         "harnesses a list",
         _edited(_set("tiers.runtime.harnesses", ["claude"])),
-        "1:1: not an aishellc manifest: $.tiers.runtime.harnesses: must be an object, not an array",
+        "@: not an aishellc manifest: $.tiers.runtime.harnesses: must be an object, not an array",
     ),
     (
         "packages value",
         _edited(_set("tiers.runtime.packages.claude", 1)),
-        "1:1: not an aishellc manifest: $.tiers.runtime.packages.claude: must be a string, not an integer",
+        "@: not an aishellc manifest: $.tiers.runtime.packages.claude: must be a string, not an integer",
     ),
     (
         "inputs item",
         _edited(_set("tiers.extension.inputs.0.path", 5)),
-        "1:1: not an aishellc manifest: $.tiers.extension.inputs[0].path: must be a string, not an integer",
+        "@: not an aishellc manifest: $.tiers.extension.inputs[0].path: must be a string, not an integer",
     ),
     (
         "inputs a string",
         _edited(_set("tiers.extension.inputs", "requirements.txt")),
-        "1:1: not an aishellc manifest: $.tiers.extension.inputs: must be an array, not a string",
+        "@: not an aishellc manifest: $.tiers.extension.inputs: must be an array, not a string",
     ),
     (
         "config a string",
         _edited(_set("tiers.foundation.config", "x")),
-        "1:1: not an aishellc manifest: $.tiers.foundation.config: must be an object, not a string",
+        "@: not an aishellc manifest: $.tiers.foundation.config: must be an object, not a string",
     ),
     (
         "config tools",
         _edited(_set("tiers.foundation.config.tools", [None])),
-        "1:1: not an aishellc manifest: $.tiers.foundation.config.tools[0]: must be an object, not null",
+        "@: not an aishellc manifest: $.tiers.foundation.config.tools[0]: must be an object, not null",
     ),
     (
         "source null",
         _edited(_set("source", None)),
-        "1:1: not an aishellc manifest: $.source: must be an object, not null",
+        "@: not an aishellc manifest: $.source: must be an object, not null",
     ),
     (
         "hash not hex",
         _edited(_set("tiers.extension.hash", "x" * 64)),
-        "1:1: not an aishellc manifest: $.tiers.extension.hash: 'xxxx",
+        "@: not an aishellc manifest: $.tiers.extension.hash: 'xxxx",
     ),
     (
         "base wrong",
         _edited(_set("tiers.runtime.base", {"tier": "nope"})),
-        "1:1: not an aishellc manifest: $.tiers.runtime.base",
+        "@: not an aishellc manifest: $.tiers.runtime.base",
     ),
     (
         "unknown key",
         _edited(_set("tiers.runtime.run_first", "curl x | sh")),
-        "1:1: not an aishellc manifest: $.tiers.runtime: Unevaluated properties are not allowed ('run_first' was unexpected)",
+        "@: not an aishellc manifest: $.tiers.runtime: Unevaluated properties are not allowed ('run_first' was unexpected)",
     ),
     (
         "command rm -rf",
         _edited(_set("tiers.runtime.command", ["rm", "-rf", "/"])),
-        "1:1: not an aishellc manifest: $.tiers.runtime.command",
+        "@: not an aishellc manifest: $.tiers.runtime.command",
     ),
     (
         "command not a list",
         _edited(_set("tiers.runtime.command", "docker build .")),
-        "1:1: not an aishellc manifest: $.tiers.runtime.command: must be an array, not a string",
+        "@: not an aishellc manifest: $.tiers.runtime.command: must be an array, not a string",
     ),
     (
         "command with an extra flag",
         _edited(_swapped_command),
-        "1:1: not an aishellc manifest: $.tiers.runtime.command is not the docker build its dockerfile, tag, build_args, labels and context describe",
+        "@: not an aishellc manifest: $.tiers.runtime.command is not the docker build its dockerfile, tag, build_args, labels and context describe",
     ),
     (
         "command with another context",
         _edited(_consistent_command_edit),
-        "1:1: not an aishellc manifest: $.tiers.extension.command is not the docker build",
+        "@: not an aishellc manifest: $.tiers.extension.command is not the docker build",
     ),
 ]
 
@@ -404,11 +405,34 @@ def test_bad_manifests_exit_2(
     for args in ([path], ["good.json", "--previous", path]):
         code, out, err = plan(root, *args)
         assert (code, out) == (2, ""), err
-        assert err.startswith(f"{path}:{expected}"), err
+        if expected.startswith("@"):  # located at the value the JSON path names
+            where, _, message = err.partition(": ")
+            assert message.startswith(expected[3:]), err
+            _, line, column = where.rsplit(":", 2)
+            assert where == f"{path}:{line}:{column}", err
+            text = (root / path).read_text()
+            assert _value_at(text, int(line), int(column)) == _follow(
+                json.loads(text), message.split(" ")[4].rstrip(":")
+            ), err
+        else:
+            assert err.startswith(f"{path}:{expected}"), err
         assert all(line.startswith("  help: ") for line in err.splitlines()[1:]), err
         code, out, err = plan(root, *args, "--format", "json")
         assert code == 2
         assert json.loads(out)["error"]["path"] == path
+
+
+def _value_at(text: str, line: int, column: int) -> Any:
+    """The JSON value that starts at line:column of ``text``."""
+    offset = sum(len(before) + 1 for before in text.split("\n")[: line - 1]) + column - 1
+    return json.JSONDecoder().raw_decode(text, offset)[0]
+
+
+def _follow(data: Any, json_path: str) -> Any:
+    """The value at ``$.a.b[0]``."""
+    for name, index in re.findall(r"\.(\w+)|\[(\d+)\]", json_path):
+        data = data[name] if name else data[int(index)]
+    return data
 
 
 def test_the_good_manifest_is_read(root: Path, good_manifest: Manifest) -> None:
