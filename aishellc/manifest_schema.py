@@ -38,6 +38,16 @@ _SCHEMA_TYPES = {
     "null": "null",
 }
 _MAX_MESSAGE = 200
+# Keywords whose jsonschema message starts with the value itself: said without it.
+_SHAPES = {
+    "pattern": "must match {expected}",
+    "minLength": "must have at least {expected} characters",
+    "maxLength": "must have at most {expected} characters",
+    "minItems": "must have at least {expected} items",
+    "maxItems": "must have at most {expected} items",
+    "uniqueItems": "must not repeat an item",
+    "minimum": "must be at least {expected}",
+}
 
 
 @attrs.frozen
@@ -84,6 +94,8 @@ def _describe(keyword: object, expected: Any, error: Any) -> str:
         return f"must be {json.dumps(expected)}"
     if keyword == "enum":
         return "must be one of " + ", ".join(json.dumps(item) for item in expected)
+    if keyword in _SHAPES:
+        return _SHAPES[keyword].format(expected=expected)
     message: str = error.message
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "..."
