@@ -84,7 +84,7 @@ def too_deep(path: str, what: str) -> UserError:
     return UserError(
         f"{what} nests arrays or tables too deeply to read",
         Location(path),
-        help=f"no {what} aishellc reads nests more than a few levels",
+        help="the files aishellc writes and reads nest only a few levels deep",
     )
 
 

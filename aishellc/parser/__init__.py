@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
-from aishellc.input_files import FileTooLarge, NotRegularFile, read_capped
+from aishellc.input_files import FileTooLarge, NotRegularFile, read_capped, size_text
 from aishellc.parser.builder import Builder
 from aishellc.parser.decode import decode
 from aishellc.parser.prelex import LogicalLine, prelex
@@ -75,7 +75,8 @@ def read_dockerfile(path: str | Path) -> bytes:
         ) from None
     except FileTooLarge:
         raise UserError(
-            f"file is larger than {MAX_FILE_BYTES} bytes (16 MiB), the most BuildKit reads",
+            f"file is larger than {MAX_FILE_BYTES} bytes ({size_text(MAX_FILE_BYTES)}), "
+            "the most BuildKit reads",
             where,
             help="a Dockerfile this large would not build; move data into files",
         ) from None
