@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
+from aishellc.terminal import shell_word, visible
 
 if TYPE_CHECKING:
     from aishellc import ast
@@ -46,7 +47,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     status = EXIT_OK
     ascii_only = _ascii_json(out)
-    for path in args.files:
+    for path in _distinct_files(args.files):
         record: dict[str, object] = {"path": path}
         try:
             data = read_dockerfile(path)
@@ -59,8 +60,8 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             location = exc.location
             record["error"] = {
                 "message": exc.message,
-                "line": location.line if location else None,
-                "column": location.column if location else None,
+                "line": (location.line or None) if location else None,
+                "column": (location.column or None) if location else None,
                 "help": exc.help,
             }
             status = EXIT_USAGE
@@ -115,7 +116,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     results: list[FileResult] = []
     unreadable = False
-    for path in dict.fromkeys(args.files):  # each file once, in the order given
+    for path in _distinct_files(args.files):
         result, error = _check_file(path, args.config)
         results.append(result)
         if error is not None:
@@ -128,6 +129,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if any(d.severity == "error" for result in results for d in result.diagnostics):
         return EXIT_DIAGNOSTICS
     return EXIT_OK
+
+
+def _distinct_files(paths: Sequence[str]) -> list[str]:
+    """Each file once, in the order given, as first spelled: ``d1``, ``./d1`` and
+    ``/abs/d1`` (or a symlink to it) are one file."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        seen.setdefault(os.path.realpath(path), path)
+    return list(seen.values())
 
 
 def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -173,8 +183,8 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
     error = {
         "message": exc.message,
         "path": location.path if location else None,
-        "line": location.line if location else None,
-        "column": location.column if location else None,
+        "line": (location.line or None) if location else None,
+        "column": (location.column or None) if location else None,
         "help": exc.help,
     }
     _write_json(out, {"error": error})
@@ -201,7 +211,8 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.format == "json":
             _write_json_error(out, exc)
         raise
-    path = result.source_path
+    path = visible(result.source_path)
+    outdir = visible(result.outdir)
     if args.format == "json":
         summary = {
             "written": not result.has_errors,
@@ -220,13 +231,14 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             write("text", err, [FileResult(path, result.source_text, result.diagnostics)])
         if result.has_errors:
             count = sum(d.severity == "error" for d in result.diagnostics)
-            err.write(f"aishellc: {count} error(s); {result.outdir}/ was not written\n")
+            err.write(f"aishellc: {count} error(s); {outdir}/ was not written\n")
         else:
-            out.write(f"compiled {path} -> {result.outdir}/\n")
+            out.write(f"compiled {path} -> {outdir}/\n")
             width = max(len(tier.name) for tier in result.tiers)
             for tier in result.tiers:
-                out.write(f"  {tier.name:<{width}}  {tier.tag}\n")
-            out.write(f"build in order: aishellc plan {result.outdir}/manifest.json\n")
+                out.write(f"  {tier.name:<{width}}  {visible(tier.tag)}\n")
+            manifest = shell_word(f"{result.outdir}/manifest.json")
+            out.write(f"build in order: aishellc plan {manifest}\n")
     return EXIT_DIAGNOSTICS if result.has_errors else EXIT_OK
 
 
@@ -458,7 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         sys.stderr.write(
-            f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: {exc}\n"
+            f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: "
+            f"{visible(str(exc))}\n"
             "  help: please report it with the input that caused it; "
             "set AISHELLC_DEBUG=1 for details\n"
         )

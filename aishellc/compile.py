@@ -168,16 +168,14 @@ def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin,
     """The ``--harness`` flags (checked against the registry), else the config's list."""
     if not specs:
         return config.default_harnesses
+    flag = Location.flag("--harness")
     pins: dict[str, HarnessPin] = {}
     for spec in specs:
-        try:
-            pin = parse_harness_spec(spec, config.harnesses)
-        except UserError as exc:
-            raise UserError(f"--harness {spec}: {exc.message}", help=exc.help) from None
+        pin = parse_harness_spec(spec, config.harnesses, flag)
         if pin.name in pins:
             raise UserError(
-                f"--harness {spec}: harness {pin.name!r} is listed twice "
-                f"({pins[pin.name]} and {pin})",
+                f"harness {pin.name!r} is listed twice ({pins[pin.name]} and {pin})",
+                flag,
                 help="list each harness once",
             )
         pins[pin.name] = pin

@@ -74,24 +74,24 @@ def _nothing(root: Path) -> None:
 
 CASES: list[tuple[str, Setup, list[str], str | None]] = [
     # (name, setup, extra args (after DOCKERFILE -o build), expected start of stderr)
-    ("unknown harness", _nothing, ["--harness", "nope"], "--harness nope: unknown harness 'nope'"),
+    ("unknown harness", _nothing, ["--harness", "nope"], "--harness: unknown harness 'nope'"),
     (
         "malformed version",
         _nothing,
         ["--harness", "claude@1.0; rm -rf /"],
-        "--harness claude@1.0; rm -rf /: invalid harness version '1.0; rm -rf /'",
+        "--harness: invalid harness version '1.0; rm -rf /'",
     ),
     (
         "empty version",
         _nothing,
         ["--harness", "claude@"],
-        "--harness claude@: harness spec 'claude@' has an empty version",
+        "--harness: harness spec 'claude@' has an empty version",
     ),
     (
         "harness twice",
         _nothing,
         ["--harness", "claude@1.0.0", "--harness", "claude@1.0.1"],
-        "--harness claude@1.0.1: harness 'claude' is listed twice",
+        "--harness: harness 'claude' is listed twice",
     ),
     (
         "missing config",
@@ -450,8 +450,8 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
     assert result.code == 2
     assert json.loads(result.out) == {
         "error": {
-            "message": "--harness nope: unknown harness 'nope'",
-            "path": None,
+            "message": "unknown harness 'nope'",
+            "path": "--harness",
             "line": None,
             "column": None,
             "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
