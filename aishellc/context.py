@@ -14,17 +14,22 @@ source's line, so the CLI exits 2):
 
 - ``.dockerignore`` rules are Docker's: ``<Dockerfile>.dockerignore`` next to the user's
   Dockerfile wins over ``<context>/.dockerignore``; the file is read as Docker's
-  ``ignorefile.ReadAll`` reads it and matched with docker-py's port of Docker's
-  ``patternmatcher`` (made case-sensitive, as Docker is on Linux). An ignored file is
-  never opened. ``extra_excludes`` (the output folder, when it lies in the context) are
-  applied after the user's rules. An ignored folder that holds a re-included file is part
-  of the context (Docker sends it with that file alone), so a source may name it.
+  ``ignorefile.ReadAll`` reads it and matched as docker-py's port of Docker's
+  ``patternmatcher`` matches (made case-sensitive, as Docker is on Linux), by
+  :mod:`aishellc.dockerignore` in time that does not grow with the number of patterns; a
+  pattern Docker refuses (``[z-a]``) is refused. An ignored file is never opened.
+  ``extra_excludes`` (the output folder, when it lies in the context) are applied after
+  the user's rules. An ignored folder that holds a re-included file is part of the
+  context (Docker sends it with that file alone), so a source may name it.
 - a source that leaves the context: ``../x``, an absolute path (BuildKit would silently
   read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a symlink
   on the way to a source whose target is absolute or climbs out of the context;
 - a source that does not exist or is ignored (the build would fail: "not found"); a
   wildcard that matches nothing is fine (BuildKit allows it);
 - a FIFO, socket or device anywhere in what is read, and a file that cannot be read.
+
+Sources often overlap (``COPY . /app`` then ``COPY src /src``): each file is hashed and
+each folder listed once per compile.
 
 Symlinks are never followed out of the context: a symlink *naming* a source is resolved
 inside the context (BuildKit follows it), a symlink *inside* a copied folder is recorded as
@@ -123,20 +128,29 @@ def read_ignore_file(data: bytes) -> list[str]:
 
 
 class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``.
+    """Docker's ``.dockerignore`` semantics (:class:`aishellc.dockerignore.IgnoreMatcher`).
 
-    docker-py (and its HTTP stack) is imported only when there are patterns to match.
+    docker-py (and its HTTP stack) is imported only when there are patterns to match. A
+    pattern Docker refuses (``[z-a]``) is a :class:`UserError` at ``source``, the file the
+    patterns came from.
     """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
+    def __init__(self, patterns: Sequence[str], source: str = ".dockerignore") -> None:
         self.patterns = tuple(patterns)
         self._matcher: Any = None
-        self._negations: list[Any] = []
+        self._negations: tuple[Any, ...] = ()
         if self.patterns:
-            from aishellc import dockerignore
+            from aishellc.dockerignore import IgnoreMatcher, InvalidPatternError
 
-            self._matcher = dockerignore.pattern_matcher(self.patterns)
-            self._negations = [p for p in self._matcher.patterns if p.exclusion]
+            try:
+                self._matcher = IgnoreMatcher(self.patterns)
+            except InvalidPatternError as exc:
+                raise UserError(
+                    str(exc),
+                    Location(source),
+                    help="Docker refuses it too; fix the pattern (e.g. a range low to high)",
+                ) from None
+            self._negations = self._matcher.exclusions
 
     def ignored(self, path: str) -> bool:
         """Whether a context path (relative, ``/``-separated) is excluded."""
@@ -180,7 +194,8 @@ def load_ignore_rules(
             raise UserError(
                 f"cannot read {candidate}: {_reason(exc)}", Location(candidate)
             ) from None
-        return IgnoreRules([*read_ignore_file(data), *extra_excludes]), candidate, data
+        rules = IgnoreRules([*read_ignore_file(data), *extra_excludes], candidate)
+        return rules, candidate, data
     return IgnoreRules(list(extra_excludes)), None, None
 
 
@@ -313,10 +328,17 @@ def context_inputs(
 
 
 class _ContextReader:
+    """Reads the context for one compile. Sources often overlap (``COPY . /app`` and
+    ``COPY src /src``), so each folder is listed and each file hashed once: each file's
+    record and the records below each folder read are kept."""
+
     def __init__(self, root: str, rules: IgnoreRules, path: str) -> None:
         self.root = root
         self.rules = rules
         self.path = path
+        self._walked: dict[str, tuple[ContextFile, ...]] = {}
+        self._files: dict[str, ContextFile] = {}
+        self._listed: dict[str, list[str]] = {}
 
     def fail(self, source: Source, message: str, help: str | None = None) -> UserError:
         return UserError(message, _location(self.path, source.instruction, source.word), help=help)
@@ -442,8 +464,14 @@ class _ContextReader:
             return True
         return not stat.S_ISDIR(self._stat(source, relative, follow=False).st_mode)
 
-    def _walk(self, source: Source, relative: str) -> Iterator[ContextFile]:
+    def _walk(self, source: Source, relative: str) -> tuple[ContextFile, ...]:
         """A resolved source: a file, or a folder read recursively (links not followed)."""
+        found = self._walked.get(relative)
+        if found is None:
+            found = self._walked[relative] = tuple(self._read_tree(source, relative))
+        return found
+
+    def _read_tree(self, source: Source, relative: str) -> Iterator[ContextFile]:
         info = self._stat(source, relative, follow=False)
         if stat.S_ISDIR(info.st_mode):
             for name in self._listdir(source, relative):
@@ -460,6 +488,12 @@ class _ContextReader:
         yield self._entry(source, relative, info)
 
     def _entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
+        found = self._files.get(relative)
+        if found is None:
+            found = self._files[relative] = self._read_entry(source, relative, info)
+        return found
+
+    def _read_entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
         mode = info.st_mode
         if stat.S_ISLNK(mode):
             target = os.readlink(self._abs(relative))  # noqa: PTH115
@@ -495,12 +529,17 @@ class _ContextReader:
             raise self.fail(source, f"cannot read {relative}: {_reason(exc)}") from None
 
     def _listdir(self, source: Source, relative: str) -> list[str]:
+        names = self._listed.get(relative)
+        if names is not None:
+            return names
         try:
-            return sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
+            names = sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
         except OSError as exc:
             raise self.fail(
                 source, f"cannot read folder {relative or '.'}: {_reason(exc)}"
             ) from None
+        self._listed[relative] = names
+        return names
 
     def _abs(self, relative: str) -> str:
         return posixpath.join(self.root, relative) if relative else self.root
