@@ -56,7 +56,7 @@ from typing import Any, Literal
 import attrs
 
 from aishellc import ast
-from aishellc.errors import Location, UserError
+from aishellc.errors import InvalidPatternError, Location, UserError
 from aishellc.hashing import sha256_bytes
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_fields
@@ -106,11 +106,16 @@ def read_ignore_file(data: bytes) -> list[str]:
     a UTF-8 BOM is dropped, lines starting with ``#`` are comments, the rest is trimmed,
     empty lines are skipped, and each pattern (after an optional ``!``) is cleaned and made
     relative to the context."""
+    return [pattern for _, pattern in _ignore_file_lines(data)]
+
+
+def _ignore_file_lines(data: bytes) -> list[tuple[int, str]]:
+    """:func:`read_ignore_file`'s patterns with their 1-based line numbers."""
     text = data.decode("utf-8", errors="surrogateescape")
     if text.startswith("\ufeff"):
         text = text[1:]
     patterns = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         if raw.startswith("#"):
             continue
         pattern = raw.strip()
@@ -123,33 +128,25 @@ def read_ignore_file(data: bytes) -> list[str]:
             pattern = posixpath.normpath(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
                 pattern = pattern[1:]
-        patterns.append("!" + pattern if invert else pattern)
+        patterns.append((number, "!" + pattern if invert else pattern))
     return patterns
 
 
 class IgnoreRules:
     """Docker's ``.dockerignore`` semantics (:class:`aishellc.dockerignore.IgnoreMatcher`).
 
-    docker-py (and its HTTP stack) is imported only when there are patterns to match. A
-    pattern Docker refuses (``[z-a]``) is a :class:`UserError` at ``source``, the file the
-    patterns came from.
+    docker-py (and its HTTP stack) is imported only when there are patterns to match.
+    Raises :class:`~aishellc.errors.InvalidPatternError` for a pattern Docker refuses.
     """
 
-    def __init__(self, patterns: Sequence[str], source: str = ".dockerignore") -> None:
+    def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self._matcher: Any = None
         self._negations: tuple[Any, ...] = ()
         if self.patterns:
-            from aishellc.dockerignore import IgnoreMatcher, InvalidPatternError
+            from aishellc.dockerignore import IgnoreMatcher
 
-            try:
-                self._matcher = IgnoreMatcher(self.patterns)
-            except InvalidPatternError as exc:
-                raise UserError(
-                    str(exc),
-                    Location(source),
-                    help="Docker refuses it too; fix the pattern (e.g. a range low to high)",
-                ) from None
+            self._matcher = IgnoreMatcher(self.patterns)
             self._negations = self._matcher.exclusions
 
     def ignored(self, path: str) -> bool:
@@ -194,7 +191,16 @@ def load_ignore_rules(
             raise UserError(
                 f"cannot read {candidate}: {_reason(exc)}", Location(candidate)
             ) from None
-        rules = IgnoreRules([*read_ignore_file(data), *extra_excludes], candidate)
+        lines = _ignore_file_lines(data)
+        try:
+            rules = IgnoreRules([*(pattern for _, pattern in lines), *extra_excludes])
+        except InvalidPatternError as exc:
+            line = lines[exc.index][0] if exc.index < len(lines) else 1
+            raise UserError(
+                str(exc),
+                Location(candidate, line),
+                help="Docker refuses it too; fix the pattern (e.g. a range from low to high)",
+            ) from None
         return rules, candidate, data
     return IgnoreRules(list(extra_excludes)), None, None
 

@@ -32,17 +32,11 @@ from collections.abc import Iterable, Sequence
 from docker.utils.build import Pattern, split_path
 from docker.utils.fnmatch import fnmatchcase, translate
 
-__all__ = ["IgnoreMatcher", "InvalidPatternError", "fnmatchcase"]
+from aishellc.errors import InvalidPatternError
+
+__all__ = ["IgnoreMatcher", "fnmatchcase"]
 
 _NO_MATCH = -1
-
-
-class InvalidPatternError(ValueError):
-    """A pattern whose regex does not compile (``[z-a]``); Docker refuses it too."""
-
-    def __init__(self, pattern: str, reason: str) -> None:
-        super().__init__(f"invalid .dockerignore pattern {pattern!r}: {reason}")
-        self.pattern = pattern
 
 
 class _Group:
@@ -90,17 +84,20 @@ class IgnoreMatcher:
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        parsed = [p for p in map(Pattern, patterns) if p.dirs]
-        self.exclusions = tuple(p for p in parsed if p.exclusion)
-        self._negative = [p.exclusion for p in parsed]
-        regexes = [translate(p.cleaned_pattern) for p in parsed]
-        for pattern, regex in zip(parsed, regexes, strict=True):
+        parsed = []
+        for given, pattern in enumerate(map(Pattern, patterns)):
+            if not pattern.dirs:
+                continue
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", FutureWarning)
-                    re.compile(regex)
+                    re.compile(translate(pattern.cleaned_pattern))
             except re.error as exc:
-                raise InvalidPatternError(pattern.cleaned_pattern, str(exc)) from None
+                raise InvalidPatternError(pattern.cleaned_pattern, str(exc), given) from None
+            parsed.append(pattern)
+        self.exclusions = tuple(p for p in parsed if p.exclusion)
+        self._negative = [p.exclusion for p in parsed]
+        regexes = [translate(p.cleaned_pattern) for p in parsed]
         by_slashes: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
         free_by_parts: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
         free: list[tuple[int, str, str]] = []

@@ -12,7 +12,8 @@ from docker.utils.fnmatch import fnmatchcase, translate
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aishellc.dockerignore import IgnoreMatcher, InvalidPatternError
+from aishellc.dockerignore import IgnoreMatcher
+from aishellc.errors import InvalidPatternError
 
 
 class _CaseSensitivePattern(Pattern):  # type: ignore[misc]

@@ -15,7 +15,7 @@ import pytest
 
 from aishellc.compile import CompileOptions, compile_dockerfile
 from aishellc.context import IgnoreRules, context_inputs, load_ignore_rules
-from aishellc.errors import UserError
+from aishellc.errors import Location, UserError
 from aishellc.parser import parse
 
 TREE = ["src/a.py", "src/b.py", "src/lib/c.py", "src/lib/deep/d.py", "docs/x.md", "top.txt"]
@@ -95,14 +95,14 @@ def test_matching_work_does_not_grow_with_the_number_of_patterns() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ignore", "message"),
+    ("ignore", "line", "message"),
     [
-        ("[z-a]\n", r"invalid \.dockerignore pattern '\[z-a\]'"),
-        ("ok\n!src/[9-0]*\n", r"invalid \.dockerignore pattern 'src/\[9-0\]\*'"),
+        ("[z-a]\n", 1, r"invalid \.dockerignore pattern '\[z-a\]'"),
+        ("# c\nok\n\n!src/[9-0]*\n", 4, r"invalid \.dockerignore pattern 'src/\[9-0\]\*'"),
     ],
 )
 def test_a_pattern_docker_refuses_is_a_located_error(
-    tmp_path: Path, ignore: str, message: str
+    tmp_path: Path, ignore: str, line: int, message: str
 ) -> None:
     (tmp_path / ".dockerignore").write_text(ignore)
     (tmp_path / "Dockerfile").write_text("FROM aishell:base\nCOPY . /app\n")
@@ -113,5 +113,4 @@ def test_a_pattern_docker_refuses_is_a_located_error(
     )
     with pytest.raises(UserError, match=message) as caught:
         compile_dockerfile(options)
-    assert caught.value.location is not None
-    assert caught.value.location.path == str(tmp_path / ".dockerignore")
+    assert caught.value.location == Location(str(tmp_path / ".dockerignore"), line)
