@@ -13,7 +13,8 @@ every string without the loop over patterns:
   empty named group at the end of each, so the first alternative that matches is the last
   pattern and the group names it;
 - a pattern without ``**`` and ``[`` only matches strings with exactly as many ``/`` as it
-  has (``*`` and ``?`` never match ``/``), so it is only tried on those;
+  has (``*`` and ``?`` never match ``/``), so it is only tried on those; ``**/`` followed
+  by such a pattern is tried on the one end of the string with that many ``/``;
 - what the parent folder's first folders match depends on the folder alone: computed once
   per folder.
 
@@ -37,6 +38,7 @@ from aishellc.errors import InvalidPatternError
 __all__ = ["IgnoreMatcher", "fnmatchcase"]
 
 _NO_MATCH = -1
+_ANY_FOLDERS = "**/"
 
 
 class _Group:
@@ -97,18 +99,24 @@ class IgnoreMatcher:
             parsed.append(pattern)
         self.exclusions = tuple(p for p in parsed if p.exclusion)
         self._negative = [p.exclusion for p in parsed]
-        regexes = [translate(p.cleaned_pattern) for p in parsed]
         by_slashes: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        by_tail: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
         free_by_parts: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
         free: list[tuple[int, str, str]] = []
-        for index, (pattern, regex) in enumerate(zip(parsed, regexes, strict=True)):
-            item = (index, pattern.cleaned_pattern, regex)
-            if _fixed_depth(pattern.cleaned_pattern):
-                by_slashes[len(pattern.dirs) - 1].append(item)
+        for index, pattern in enumerate(parsed):
+            cleaned = pattern.cleaned_pattern
+            tail = cleaned[len(_ANY_FOLDERS) :]
+            if _fixed_depth(cleaned):
+                by_slashes[cleaned.count("/")].append((index, cleaned, translate(cleaned)))
+            elif cleaned.startswith(_ANY_FOLDERS) and _fixed_depth(tail):
+                # translate("**/" + tail) is "^(.*/)?" + translate(tail)[1:].
+                by_tail[tail.count("/")].append((index, tail, translate(tail)))
             else:
+                item = (index, cleaned, translate(cleaned))
                 free.append(item)
                 free_by_parts[len(pattern.dirs)].append(item)
         self._fixed = {slashes: _Group(items) for slashes, items in by_slashes.items()}
+        self._tails = {slashes: _Group(items) for slashes, items in by_tail.items()}
         self._free = _Group(free)
         self._free_by_parts = {parts: _Group(items) for parts, items in free_by_parts.items()}
         self._parents: dict[str, int] = {}
@@ -125,7 +133,13 @@ class IgnoreMatcher:
         """The last pattern whose regex matches the whole path."""
         found = self._free.last(path)
         group = self._fixed.get(path.count("/"))
-        return found if group is None else max(found, group.last(path))
+        if group is not None:
+            found = max(found, group.last(path))
+        for slashes, tails in self._tails.items():
+            tail = _tail(path, slashes)
+            if tail is not None:
+                found = max(found, tails.last(tail))
+        return found
 
     def _last_on_parent(self, parent: str) -> int:
         """The last pattern of k parts that matches the first k folders of ``parent``."""
@@ -138,8 +152,25 @@ class IgnoreMatcher:
                 for group in (self._fixed.get(parts - 1), self._free_by_parts.get(parts)):
                     if group is not None:
                         found = max(found, group.last(prefix))
+                # "**/tail" has one part more than its tail has slashes.
+                tails = self._tails.get(parts - 2)
+                tail = _tail(prefix, parts - 2)
+                if tails is not None and tail is not None:
+                    found = max(found, tails.last(tail))
             self._parents[parent] = found
         return found
+
+
+def _tail(text: str, slashes: int) -> str | None:
+    """The end of ``text`` that a pattern ``**/tail`` can match with a tail of ``slashes``
+    slashes: ``(.*/)?`` takes everything before it, and its ``.`` takes no newline."""
+    have = text.count("/")
+    if have == slashes:
+        return text
+    if have < slashes:
+        return None
+    head = text.rsplit("/", slashes + 1)[0]
+    return None if "\n" in head else text[len(head) + 1 :]
 
 
 def _is_literal(cleaned: str) -> bool:

@@ -133,6 +133,15 @@ CASES = [
     (["a*"], "ab\n", True),
     (["**"], "x\n/y", True),  # docker-py's "**" at the end matches up to a newline
     (["**/y"], "x\n/y", False),  # and "**/" does not cross one
+    (["**/y"], "a/x\n/y", False),
+    (["**/b/c"], "x\n/b/c", False),
+    (["**/b/c"], "x\n/a/b/c", False),
+    (["**/b"], "x/a/b\n", True),
+    (["**/b/*"], "a/b/c", True),
+    (["**/b/*"], "b/c", True),
+    (["**/b/*"], "a/b", False),
+    (["**/b/*"], "a/b/c/d", True),  # the parent folder a/b/c matches
+    (["**/*"], "a/b", True),
     (["Secret"], "secret", False),  # case-sensitive
     (["./a/../b/"], "b/c", True),
     (["a\\*"], "a\\b", True),  # docker-py has no escapes: "\\" is a literal
