@@ -154,7 +154,7 @@ class IgnoreMatcher:
                         found = max(found, group.last(prefix))
                 # "**/tail" has one part more than its tail has slashes.
                 tails = self._tails.get(parts - 2)
-                tail = _tail(prefix, parts - 2)
+                tail = None if tails is None else _tail(prefix, parts - 2)
                 if tails is not None and tail is not None:
                     found = max(found, tails.last(tail))
             self._parents[parent] = found
