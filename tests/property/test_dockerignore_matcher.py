@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from aishellc.dockerignore import IgnoreMatcher
 from aishellc.errors import InvalidPatternError
 
+# "[[" in a pattern reads as a possible nested set to re; docker-py compiles it all the same.
+pytestmark = pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
+
 
 class _CaseSensitivePattern(Pattern):  # type: ignore[misc]
     def match(self, filepath: str) -> bool:
