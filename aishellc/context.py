@@ -29,17 +29,22 @@ source's line, so the CLI exits 2):
 
 - ``.dockerignore`` rules are Docker's: ``<Dockerfile>.dockerignore`` next to the user's
   Dockerfile wins over ``<context>/.dockerignore``; the file is read as Docker's
-  ``ignorefile.ReadAll`` reads it and matched with docker-py's port of Docker's
-  ``patternmatcher`` (made case-sensitive, as Docker is on Linux). An ignored file is
-  never opened. ``extra_excludes`` (the output folder, when it lies in the context) are
-  applied after the user's rules. An ignored folder that holds a re-included file is part
-  of the context (Docker sends it with that file alone), so a source may name it.
+  ``ignorefile.ReadAll`` reads it and matched as docker-py's port of Docker's
+  ``patternmatcher`` matches (made case-sensitive, as Docker is on Linux), by
+  :mod:`aishellc.dockerignore` in time that does not grow with the number of patterns; a
+  pattern Docker refuses (``[z-a]``) is refused. An ignored file is never opened.
+  ``extra_excludes`` (the output folder, when it lies in the context) are applied after
+  the user's rules. An ignored folder that holds a re-included file is part of the
+  context (Docker sends it with that file alone), so a source may name it.
 - a source that leaves the context: ``../x``, an absolute path (BuildKit would silently
   read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a symlink
   on the way to a source whose target is absolute or climbs out of the context;
 - a source that does not exist or is ignored (the build would fail: "not found"); a
   wildcard that matches nothing is fine (BuildKit allows it);
 - a FIFO, socket or device anywhere in what is read, and a file that cannot be read.
+
+Sources often overlap (``COPY . /app`` then ``COPY src /src``): each file is hashed and
+each folder listed once per compile.
 
 Symlinks are never followed out of the context: a symlink *naming* a source is resolved
 inside the context (BuildKit follows it), a symlink *inside* a copied folder is recorded as
@@ -67,7 +72,7 @@ from typing import Any, Literal
 import attrs
 
 from aishellc import ast
-from aishellc.errors import Location, UserError
+from aishellc.errors import InvalidPatternError, Location, UserError
 from aishellc.hashing import sha256_bytes
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_items
@@ -130,11 +135,16 @@ def read_ignore_file(data: bytes) -> list[str]:
     a UTF-8 BOM is dropped, lines starting with ``#`` are comments, the rest is trimmed,
     empty lines are skipped, and each pattern (after an optional ``!``) is cleaned and made
     relative to the context."""
+    return [pattern for _, pattern in _ignore_file_lines(data)]
+
+
+def _ignore_file_lines(data: bytes) -> list[tuple[int, str]]:
+    """:func:`read_ignore_file`'s patterns with their 1-based line numbers."""
     text = data.decode("utf-8", errors="surrogateescape")
     if text.startswith("\ufeff"):
         text = text[1:]
     patterns = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         if raw.startswith("#"):
             continue
         pattern = raw.strip()
@@ -147,25 +157,26 @@ def read_ignore_file(data: bytes) -> list[str]:
             pattern = posixpath.normpath(pattern)
             if len(pattern) > 1 and pattern.startswith("/"):
                 pattern = pattern[1:]
-        patterns.append("!" + pattern if invert else pattern)
+        patterns.append((number, "!" + pattern if invert else pattern))
     return patterns
 
 
 class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics over docker-py's ``PatternMatcher``.
+    """Docker's ``.dockerignore`` semantics (:class:`aishellc.dockerignore.IgnoreMatcher`).
 
     docker-py (and its HTTP stack) is imported only when there are patterns to match.
+    Raises :class:`~aishellc.errors.InvalidPatternError` for a pattern Docker refuses.
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
         self.patterns = tuple(patterns)
         self._matcher: Any = None
-        self._negations: list[Any] = []
+        self._negations: tuple[Any, ...] = ()
         if self.patterns:
-            from aishellc import dockerignore
+            from aishellc.dockerignore import IgnoreMatcher
 
-            self._matcher = dockerignore.pattern_matcher(self.patterns)
-            self._negations = [p for p in self._matcher.patterns if p.exclusion]
+            self._matcher = IgnoreMatcher(self.patterns)
+            self._negations = self._matcher.exclusions
 
     def ignored(self, path: str) -> bool:
         """Whether a context path (relative, ``/``-separated) is excluded."""
@@ -209,7 +220,17 @@ def load_ignore_rules(
             raise UserError(
                 f"cannot read {candidate}: {_reason(exc)}", Location(candidate)
             ) from None
-        return IgnoreRules([*read_ignore_file(data), *extra_excludes]), candidate, data
+        lines = _ignore_file_lines(data)
+        try:
+            rules = IgnoreRules([*(pattern for _, pattern in lines), *extra_excludes])
+        except InvalidPatternError as exc:
+            line = lines[exc.index][0] if exc.index < len(lines) else 1
+            raise UserError(
+                str(exc),
+                Location(candidate, line),
+                help="Docker refuses it too; fix the pattern (e.g. a range from low to high)",
+            ) from None
+        return rules, candidate, data
     return IgnoreRules(list(extra_excludes)), None, None
 
 
@@ -405,10 +426,17 @@ def context_inputs(
 
 
 class _ContextReader:
+    """Reads the context for one compile. Sources often overlap (``COPY . /app`` and
+    ``COPY src /src``), so each folder is listed and each file hashed once: each file's
+    record and the records below each folder read are kept."""
+
     def __init__(self, root: str, rules: IgnoreRules, path: str) -> None:
         self.root = root
         self.rules = rules
         self.path = path
+        self._walked: dict[str, tuple[ContextFile, ...]] = {}
+        self._files: dict[str, ContextFile] = {}
+        self._listed: dict[str, list[str]] = {}
 
     def fail(self, source: Source, message: str, help: str | None = None) -> UserError:
         return UserError(message, _location(self.path, source.instruction, source.word), help=help)
@@ -534,8 +562,14 @@ class _ContextReader:
             return True
         return not stat.S_ISDIR(self._stat(source, relative, follow=False).st_mode)
 
-    def _walk(self, source: Source, relative: str) -> Iterator[ContextFile]:
+    def _walk(self, source: Source, relative: str) -> tuple[ContextFile, ...]:
         """A resolved source: a file, or a folder read recursively (links not followed)."""
+        found = self._walked.get(relative)
+        if found is None:
+            found = self._walked[relative] = tuple(self._read_tree(source, relative))
+        return found
+
+    def _read_tree(self, source: Source, relative: str) -> Iterator[ContextFile]:
         info = self._stat(source, relative, follow=False)
         if stat.S_ISDIR(info.st_mode):
             for name in self._listdir(source, relative):
@@ -552,6 +586,12 @@ class _ContextReader:
         yield self._entry(source, relative, info)
 
     def _entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
+        found = self._files.get(relative)
+        if found is None:
+            found = self._files[relative] = self._read_entry(source, relative, info)
+        return found
+
+    def _read_entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
         mode = info.st_mode
         if stat.S_ISLNK(mode):
             target = os.readlink(self._abs(relative))  # noqa: PTH115
@@ -601,12 +641,17 @@ class _ContextReader:
             raise self.fail(source, f"cannot read {relative}: {_reason(exc)}") from None
 
     def _listdir(self, source: Source, relative: str) -> list[str]:
+        names = self._listed.get(relative)
+        if names is not None:
+            return names
         try:
-            return sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
+            names = sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
         except OSError as exc:
             raise self.fail(
                 source, f"cannot read folder {relative or '.'}: {_reason(exc)}"
             ) from None
+        self._listed[relative] = names
+        return names
 
     def _abs(self, relative: str) -> str:
         return posixpath.join(self.root, relative) if relative else self.root

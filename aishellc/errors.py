@@ -48,3 +48,13 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class InvalidPatternError(ValueError):
+    """A ``.dockerignore`` pattern whose regex does not compile (``[z-a]``): Docker refuses
+    it too. ``index`` is its position in the patterns given; the caller knows its line."""
+
+    def __init__(self, pattern: str, reason: str, index: int) -> None:
+        super().__init__(f"invalid .dockerignore pattern {pattern!r}: {reason}")
+        self.pattern = pattern
+        self.index = index

@@ -37,7 +37,7 @@ class LiteralPattern:
     buildkit: str
     """The line written to the ignore file."""
     matcher: str
-    """The same pattern for :func:`aishellc.dockerignore.pattern_matcher`."""
+    """The same pattern for :class:`aishellc.dockerignore.IgnoreMatcher`."""
 
     def then_any(self) -> LiteralPattern:
         """This pattern followed by a ``*`` wildcard (any rest of the name)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from aishellc.compile import CompileOptions, compile_dockerfile, write_output
-from aishellc.dockerignore import pattern_matcher
+from aishellc.dockerignore import IgnoreMatcher
 from aishellc.emit import output
 from aishellc.errors import UserError
 from aishellc.ignore_literal import Inexpressible, literal_pattern
@@ -329,7 +329,7 @@ EXPRESSIBLE = [
 @pytest.mark.parametrize("name", EXPRESSIBLE)
 def test_the_written_pattern_matches_exactly_that_folder(name: str) -> None:
     pattern = literal_pattern(name)
-    matcher = pattern_matcher([pattern.matcher])
+    matcher = IgnoreMatcher([pattern.matcher])
     others = [*SIBLINGS, name + "x", "x" + name, name.replace("b", "c"), name.strip()]
     assert matcher.matches(name)
     assert matcher.matches(f"{name}/inner/file.txt")
