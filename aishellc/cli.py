@@ -158,7 +158,7 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if rule is None:
         known = ", ".join(listed.code for listed in rules)
         raise UserError(
-            f"aishellc rule: unknown rule code or name {args.code!r}",
+            f"aishellc rule: unknown rule code or name `{args.code}`",
             help=f"known codes: {known} (or their names: aishellc rule --all)",
         )
     out.write(render_rule(rule))

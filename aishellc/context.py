@@ -74,6 +74,7 @@ import attrs
 from aishellc import ast
 from aishellc.errors import InvalidPatternError, Location, UserError
 from aishellc.hashing import sha256_bytes
+from aishellc.input_files import read_capped
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_items
 from aishellc.parser.expansion import ExpansionError, WordLexer
@@ -213,7 +214,7 @@ def load_ignore_rules(
     candidates.append(posixpath.normpath(posixpath.join(context_dir, ".dockerignore")))
     for candidate in candidates:
         try:
-            data = _read_regular(candidate)
+            data = read_capped(candidate, MAX_FILE_BYTES)
         except FileNotFoundError:
             continue
         except OSError as exc:
@@ -722,30 +723,13 @@ def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _open_nonblocking(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-
-
 def _open_unfollowed(path: str, flags: int) -> int:
-    return _open_nonblocking(path, flags | os.O_NOFOLLOW)
+    # O_NONBLOCK: a FIFO swapped in must not hang the open before its type is checked.
+    return os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:
     return info.st_dev, info.st_ino
-
-
-def _read_regular(path: str) -> bytes:
-    with open(path, "rb", opener=_open_nonblocking) as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory")
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            too_large = f"larger than {MAX_FILE_BYTES} bytes, more than docker reads"
-            raise OSError(errno.EFBIG, too_large)
-        return data
 
 
 def _kind(mode: int) -> str:
@@ -759,7 +743,8 @@ def _kind(mode: int) -> str:
 
 
 def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]  # "No such file" reads as a clause after a colon
 
 
 __all__ = [

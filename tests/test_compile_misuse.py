@@ -194,8 +194,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "huge .dockerignore",
         _write(".dockerignore", "#" * (16 << 20) + "\n"),
         [],
-        ".dockerignore:1:1: cannot read .dockerignore: larger than 16777216 bytes, more than"
-        " docker reads",
+        ".dockerignore:1:1: cannot read .dockerignore: larger than 16777216 bytes (16 MiB)",
     ),
     (
         "FIFO in the context",
