@@ -235,7 +235,11 @@ ESCAPED_OUTPUT: list[tuple[str, list[str], str]] = [
         ["plan", HOSTILE],
         f"{SHOWN}:1:1: cannot read the manifest: No such file or directory",
     ),
-    ("rule: an unknown code", ["rule", HOSTILE], f"aishellc rule: unknown rule code or name `{SHOWN}`"),
+    (
+        "rule: an unknown code",
+        ["rule", HOSTILE],
+        f"aishellc rule: unknown rule code or name `{SHOWN}`",
+    ),
     (
         "argparse: a bad choice",
         ["check", "--format", HOSTILE, "x"],
