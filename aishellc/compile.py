@@ -19,7 +19,9 @@ Inputs, and where their defaults come from:
   when the Dockerfile sits in one, else the Dockerfile's folder;
 - the platform built for: ``DOCKER_DEFAULT_PLATFORM``, else this machine's
   (:mod:`aishellc.platforms`); it gives BuildKit's automatic platform ARGs their values
-  and is recorded (``tiers.extension.platforms``) and hashed with the extension.
+  and is recorded (``tiers.extension.platforms``); every tier is built for it
+  (``--platform`` in each command, ``platforms`` in the bake file, ``platform`` in the
+  manifest) and every tier's hash covers it.
 
 Layouts:
 
@@ -334,7 +336,11 @@ class _Compiler:
         rendered = render_foundation(config)
         build_args: dict[str, str] = {}
         digest = foundation_hash(
-            rendered.dockerfile, rendered.files, config.foundation_inputs(), build_args
+            rendered.dockerfile,
+            rendered.files,
+            config.foundation_inputs(),
+            build_args,
+            str(self.inputs.platforms.target),
         )
         self.files[FOUNDATION_FILE] = rendered.dockerfile.encode()
         self.files.update(rendered.files)
@@ -481,6 +487,7 @@ class _Compiler:
             details=all_details,
             cache_from=cache_from,
             cache_to=cache_to,
+            platform=str(self.inputs.platforms.target),
         )
 
     def final_user(self) -> str | None:

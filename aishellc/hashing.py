@@ -27,7 +27,8 @@ file names one (:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is 
 
 - foundation: the rendered foundation Dockerfile, every file it copies, the foundation
   configuration (:meth:`aishellc.config.Config.foundation_inputs`: base and Node.js images,
-  apt packages, every tool's version, downloads and checksums, the user) and its build args;
+  apt packages, every tool's version, downloads and checksums, the user), its build args
+  and the target platform (every tier is built for it: ``--platform``);
 - extension: the foundation hash; the semantic form of the extension Dockerfile (the user's
   file with aishellc's base rewrite, so the rewrite is covered too); every context file
   that COPY/ADD/``RUN --mount=type=bind`` read (path, sha256, type, executable bit); the
@@ -230,6 +231,7 @@ def foundation_hash(
     files: Mapping[str, bytes],
     config_inputs: Mapping[str, Any],
     build_args: Mapping[str, str],
+    platform: str,
 ) -> str:
     return digest(
         {
@@ -239,6 +241,7 @@ def foundation_hash(
             "files": {name: sha256_bytes(files[name]) for name in sorted(files)},
             "config": dict(config_inputs),
             "build_args": dict(build_args),
+            "platform": platform,
         }
     )
 

@@ -123,6 +123,7 @@ def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
         context=entry["context"],
         build_args=entry["build_args"],
         labels=entry["labels"],
+        platform=entry.get("platform"),
     )
     return build.command()
 
@@ -222,6 +223,8 @@ def _foundation(
         else:
             reasons.append(f"{key.replace('_', ' ')} changed")
     reasons.extend(_file_changes(old["files"], entry["files"]))
+    if entry.get("platform") != old.get("platform"):
+        reasons.append(f"target platform {old.get('platform')} -> {entry.get('platform')}")
     if not reasons and entry["template_sha256"] != old["template_sha256"]:
         reasons.append(f"template changed{_compiler_change(previous, new)}")
     return reasons

@@ -138,8 +138,13 @@ PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     (
         "target platform",
         _platform,
-        ["extension: target platform linux/amd64 -> linux/arm64", "runtime: extension changed"],
-        ["extension", "runtime"],
+        [
+            "foundation: target platform linux/amd64 -> linux/arm64",
+            "extension: foundation changed",
+            "extension: target platform linux/amd64 -> linux/arm64",
+            "runtime: extension changed",
+        ],
+        ["foundation", "extension", "runtime"],
     ),
 ]
 

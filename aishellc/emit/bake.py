@@ -1,12 +1,13 @@
 """``docker-bake.json``: the same three builds as ``docker buildx bake`` targets.
 
 Each target has the tier's ``context``, its ``dockerfile`` (relative to the context, as
-bake resolves it), ``tags``, ``args`` and ``labels``. The images a tier builds on are
-wired to the targets that build them through ``contexts`` (``"aishell:foundation-<h12>":
-"target:foundation"``): BuildKit substitutes a named context for a ``FROM`` that names
-it, so bake builds the tiers in dependency order, in one invocation, without pushing the
-intermediate images. The ``default`` group lists the targets in build order. With a
-registry configured, targets also carry ``cache-from``/``cache-to`` registry caches.
+bake resolves it), ``tags``, ``args``, ``labels`` and ``platforms`` (the one compiled
+for). The images a tier builds on are wired to the targets that build them through
+``contexts`` (``"aishell:foundation-<h12>": "target:foundation"``): BuildKit substitutes
+a named context for a ``FROM`` that names it, so bake builds the tiers in dependency
+order, in one invocation, without pushing the intermediate images. The ``default`` group
+lists the targets in build order. With a registry configured, targets also carry
+``cache-from``/``cache-to`` registry caches.
 
 Paths are relative to the directory aishellc ran in (run ``docker buildx bake -f
 OUTDIR/docker-bake.json`` from there), like the commands in ``manifest.json``.
@@ -33,6 +34,8 @@ def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
             "args": dict(tier.build_args),
             "labels": dict(tier.labels),
         }
+        if tier.platform is not None:
+            target["platforms"] = [tier.platform]
         contexts = {
             image: f"target:{name}" for image, name in tier.needs.items() if name in built_by
         }

@@ -10,7 +10,7 @@ explain a rebuild (every extra key is listed here)::
       "layout": "three-tier" | "legacy",                 # extra
       "final": "runtime" | "extension",                  # extra: the image to run
       "tiers": {
-        "foundation": {tag, hash, dockerfile, context, build_args, labels, command,
+        "foundation": {tag, hash, dockerfile, context, build_args, labels, command, platform,
                        "base": null, "config": {...}, "config_sha256", "template_sha256",
                        "files": {name: sha256}},
         "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
@@ -73,10 +73,15 @@ class TierBuild:
     """The tier's extra manifest keys (``inputs``, ``harnesses``, ``base``, ...)."""
     cache_from: tuple[str, ...] = ()
     cache_to: tuple[str, ...] = ()
+    platform: str | None = None
+    """The platform the tier is built for (``--platform``); its hash is for that one."""
 
     def command(self) -> list[str]:
-        """The ``docker build`` argv: ``-f``, ``-t``, ``--build-arg``, ``--label``, context."""
+        """The ``docker build`` argv: ``-f``, ``-t``, ``--platform``, ``--build-arg``,
+        ``--label``, context."""
         argv = ["docker", "build", "-f", self.dockerfile, "-t", self.tag]
+        if self.platform is not None:
+            argv += ["--platform", self.platform]
         for name in sorted(self.build_args):
             argv += ["--build-arg", f"{name}={self.build_args[name]}"]
         for name in sorted(self.labels):
@@ -95,6 +100,8 @@ class TierBuild:
             labels=dict(self.labels),
             command=self.command(),
         )
+        if self.platform is not None:
+            entry["platform"] = self.platform
         if self.cache_from or self.cache_to:
             entry["cache_from"] = list(self.cache_from)
             entry["cache_to"] = list(self.cache_to)
