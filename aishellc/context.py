@@ -55,7 +55,7 @@ from aishellc.errors import Location, UserError
 from aishellc.hashing import sha256_bytes
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_fields
-from aishellc.parser.expansion import ExpansionError, WordLexer
+from aishellc.parser.expansion import ExpansionError, ExpansionLimitError, WordLexer
 
 _CHUNK = 1 << 20
 _MAX_LINKS = 40
@@ -200,7 +200,7 @@ def collect_sources(document: ast.Document, path: str) -> list[Source]:
     for node in document.instructions:
         if isinstance(node, ast.From):
             name = node.stage_name
-            base = _expand(lexer, node.image.value if node.image else "", global_env)
+            base = _expand(lexer, node.image.value if node.image else "", global_env, node, path)
             inherited = saved.get((base or "").lower(), {})
             stage_env = dict(inherited)
             env_only = dict(inherited)
@@ -215,7 +215,7 @@ def collect_sources(document: ast.Document, path: str) -> list[Source]:
             target = stage_env if seen_from else global_env
             for decl in node.args:
                 if decl.default is not None:
-                    value = _expand(lexer, decl.default, target)
+                    value = _expand(lexer, decl.default, target, node, path)
                     target[decl.name] = value if value is not None else ""
                 elif seen_from and decl.name in global_env:
                     target[decl.name] = global_env[decl.name]
@@ -224,7 +224,7 @@ def collect_sources(document: ast.Document, path: str) -> list[Source]:
             continue
         if isinstance(node, ast.Env):
             for pair in node.pairs:
-                value = _expand(lexer, pair.value, stage_env)
+                value = _expand(lexer, pair.value, stage_env, node, path)
                 stage_env[pair.key] = value if value is not None else ""
                 env_only[pair.key] = stage_env[pair.key]
             continue
@@ -232,9 +232,17 @@ def collect_sources(document: ast.Document, path: str) -> list[Source]:
     return found
 
 
-def _expand(lexer: WordLexer, word: str, env: Mapping[str, str]) -> str | None:
+def _expand(
+    lexer: WordLexer, word: str, env: Mapping[str, str], node: ast.Instruction, path: str
+) -> str | None:
+    """``word`` expanded, or None where BuildKit cannot expand it either (its build fails
+    there, not here); over aishellc's size cap (a value doubling itself), a located error."""
     try:
         return lexer.process_word(word, env)
+    except ExpansionLimitError as exc:
+        raise UserError(
+            f"{node.NAME} cannot be expanded: {exc}", _location(path, node, None), exc.help
+        ) from None
     except ExpansionError:
         return None
 
@@ -280,6 +288,7 @@ def _expand_or_fail(
         raise UserError(
             f"{node.NAME} source {word!r} cannot be expanded: {exc}",
             _location(path, node, where),
+            exc.help,
         ) from None
 
 

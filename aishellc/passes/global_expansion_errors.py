@@ -52,7 +52,7 @@ def report_global_expansion_errors(document: ast.Document, context: PassContext)
                     GLOBAL_EXPANSION_ERROR,
                     arg.decl.span,
                     f"the default of global ARG `{arg.name}` cannot be expanded: {arg.error}",
-                    "fix the `${...}` expression in the default",
+                    arg.error_help or "fix the `${...}` expression in the default",
                 )
             )
     for stage in graph.stages:
@@ -61,7 +61,7 @@ def report_global_expansion_errors(document: ast.Document, context: PassContext)
             continue
         if stage.base.expanded is None:
             message = f"the image of this FROM cannot be expanded: {stage.base.error}"
-            help = "fix the `${...}` expression in the image"
+            help = stage.base.error_help or "fix the `${...}` expression in the image"
         else:
             message = f"the image `{image.value}` expands to nothing with the global ARG defaults"
             help = "give the global ARGs it uses a default before the first FROM"
