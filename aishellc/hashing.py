@@ -22,7 +22,7 @@ in a shell-form command (``RUN a \\⏎    b`` runs ``a     b``), so the runs of 
 shell reads as word separators are collapsed to one space (:func:`normalize_shell`); blanks
 the shell keeps (in quotes, ``${...}``, arithmetic, escapes, array subscripts, ...) stay as
 written, and so does the rest of a line past anything the rule does not follow exactly (a
-comment, ``[[``; see :mod:`aishellc.shell.separators`). That holds for POSIX shells, so it
+comment, ``=~``; see :mod:`aishellc.shell.separators`). That holds for POSIX shells, so it
 is only done when every ``SHELL`` instruction of the file names one
 (:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is none. What the shell runs
 is the same either way; only a script that reads its own text (``set -v``,

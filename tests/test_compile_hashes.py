@@ -312,7 +312,7 @@ SHELL_CASES = [
     ("echo $((1 +   2))", "echo $((1 +   2))"),  # arithmetic can hold an array key
     ("echo 'unterminated   x", "echo 'unterminated   x"),
     # blanks the shell keeps: inside parameter expansions, quotes of every kind, escapes,
-    # arithmetic, array subscripts and elements, extglob, [[ ]]
+    # arithmetic, array subscripts and elements, extglob, =~
     ('x=${y:-a  b}; echo  "$x" > /f', 'x=${y:-a  b}; echo "$x" > /f'),
     ("echo ${y:-a  b}   c", "echo ${y:-a  b} c"),
     ('echo "${y:-"a  b"}"   c', 'echo "${y:-"a  b"}" c'),
@@ -331,6 +331,7 @@ SHELL_CASES = [
     # past what the rule does not follow exactly, the rest of the line keeps its bytes
     ("echo  a  # c  d", "echo a # c  d"),
     ("echo  x; [[ $x =~ (a  b) ]]  &&  echo", "echo x; [[ $x =~ (a  b) ]]  &&  echo"),
+    ("[[  $x  ==  @(a  b)  ]]  &&  echo", "[[ $x == @(a  b) ]] && echo"),
     ("echo  $(case x in x) echo  a;; esac)  b", "echo $(case x in x) echo  a;; esac)  b"),
     ("echo  `echo 'a  b'`   c", "echo `echo 'a  b'`   c"),
     ("echo  \"${y:-'a  }'}\"   c", "echo \"${y:-'a  }'}\"   c"),

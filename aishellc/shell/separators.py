@@ -18,11 +18,12 @@ associative array's key can be written there), an array subscript after a name
 (``name[...]``) and any ``(`` glued to the word before it (``a=(...)``, ``@(...)``,
 ``f()``). Where the lexer is not sure it reads the line as bash does, it stops recording
 and the rest of the line keeps its bytes: a comment (``#`` starting a word: without
-newlines it runs to the end), ``[[`` (its ``=~`` and ``==`` operands keep blanks inside
-parentheses), ``case`` inside a substitution (its ``pat)`` would end the substitution
-early), a backslash, quote or ``$(`` inside backticks, a single quote inside a ``${...}``
-that is itself in double quotes, a newline, and anything unterminated. Being wrong in that
-direction only costs a rebuild; the other direction would reuse a stale image.
+newlines it runs to the end), ``=~`` (bash reads the regular expression after it keeping
+the blanks inside parentheses), ``case`` inside a substitution (its ``pat)`` would end the
+substitution early), a backslash, quote or ``$(`` inside backticks, a single quote inside
+a ``${...}`` that is itself in double quotes, a newline, and anything unterminated. Being
+wrong in that direction only costs a rebuild; the other direction would reuse a stale
+image.
 
 The rule is checked against bash itself: ``tests/property/test_shell_blanks.py`` runs
 pairs of generated scripts that this module makes equal and compares what they print and
@@ -87,7 +88,7 @@ class _Lexer:
             at_start = word < 0
             if at_start:
                 word = i
-                if ch == "#" or text.startswith("[[", i) or text.startswith("=~", i):
+                if ch == "#" or text.startswith("=~", i):
                     raise _Unsure
                 if closer is not None and _is_word(text, i, "case"):
                     raise _Unsure
