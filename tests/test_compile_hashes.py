@@ -317,7 +317,8 @@ SHELL_CASES = [
     ("echo ${y:-a  b}   c", "echo ${y:-a  b} c"),
     ('echo "${y:-"a  b"}"   c', 'echo "${y:-"a  b"}" c'),
     ("echo ${y:-{a  b}}   c", "echo ${y:-{a  b}} c"),
-    ("echo $'a\\'  b   c'   d", "echo $'a\\'  b   c' d"),
+    ("echo $'a  b   c'   d", "echo $'a  b   c' d"),
+    ("echo  $'a\\'  b   c'   d", "echo $'a\\'  b   c'   d"),  # dash: $ 'a\' ...
     ("echo a\\ \\    b", "echo a\\ \\  b"),
     ("m[a  b]=1;  echo", "m[a  b]=1; echo"),
     ("a=(x   'y'  z);  echo", "a=(x   'y'  z); echo"),

@@ -21,7 +21,8 @@ and the rest of the line keeps its bytes: a comment (``#`` starting a word: with
 newlines it runs to the end), ``=~`` (bash reads the regular expression after it keeping
 the blanks inside parentheses), ``case`` inside a substitution (its ``pat)`` would end the
 substitution early), a backslash, quote or ``$(`` inside backticks, a single quote inside
-a ``${...}`` that is itself in double quotes, a newline, and anything unterminated. Being
+a ``${...}`` that is itself in double quotes, an escaped quote in ``$'...'`` (dash, which
+knows no ``$'...'``, ends the quote there), a newline, and anything unterminated. Being
 wrong in that direction only costs a rebuild; the other direction would reuse a stale
 image.
 
@@ -141,10 +142,13 @@ class _Lexer:
         return end + 1
 
     def ansi_c_quote(self, i: int) -> int:
-        """``$'...'`` from its ``'``: backslash escapes, ``\\'`` included."""
+        """``$'...'`` from its ``'``, for bash; dash (``/bin/sh`` on Debian) reads ``$``
+        and a plain single quote, the same span unless an escaped quote ends it early."""
         text, size = self.text, self.size
         i += 1
         while i < size:
+            if text.startswith("\\'", i):
+                raise _Unsure  # bash and dash now disagree on what is quoted
             if text[i] == "\\":
                 i += 2
             elif text[i] == "'":

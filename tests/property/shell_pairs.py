@@ -7,7 +7,7 @@ the template with each slot filled: a blank run, or (on the RUN line) a line con
 with indentation and sometimes a comment line inside it. A pair is two fillings of one
 template, the second changing one to three slots (and sometimes the keyword's case); only
 pairs whose semantic forms are equal and whose scripts differ say anything, and
-:func:`run_pair` runs both under bash and returns what each did.
+:func:`run_pair` runs both under a shell (:data:`SHELLS`) and returns what each did.
 
 Every fragment is valid bash on its own and leaves what it computed visible: printed with
 ``printf '<%s>'`` (word boundaries shown) or written to a file. Draws go through a
@@ -42,7 +42,10 @@ class Chooser(Protocol):
 SLOT = "\x00"
 _ = SLOT
 
-BASH = shutil.which("bash") or "/bin/bash"
+SHELLS = ("/bin/sh", shutil.which("bash") or "/bin/bash")
+"""What runs each script: ``/bin/sh``, as BuildKit runs a RUN (dash on Debian, which knows
+no arrays, ``[[`` or ``$'...'``: it fails differently, and must fail alike for both
+scripts), and bash, which runs every fragment."""
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "v": "ab", "w": "a  b"}
 """The fixed environment (plus HOME, the scratch folder): ``u`` is unset, ``w`` holds two
 blanks."""
@@ -236,12 +239,12 @@ class Outcome:
     files: dict[str, bytes]
 
 
-def run_bash(script: str, folder: Path) -> Outcome:
-    """Run ``script`` as BuildKit runs a shell-form RUN (``sh -c``, here bash) in an empty
+def run_shell(shell: str, script: str, folder: Path) -> Outcome:
+    """Run ``script`` as BuildKit runs a shell-form RUN (``SHELL -c``) in an empty
     ``folder`` with a fixed environment; the folder is emptied again afterwards."""
     folder.mkdir(exist_ok=True)
     result = subprocess.run(
-        [BASH, "-c", script],
+        [shell, "-c", script],
         cwd=folder,
         env={**ENVIRONMENT, "HOME": str(folder)},
         capture_output=True,
@@ -258,9 +261,9 @@ def run_bash(script: str, folder: Path) -> Outcome:
     return Outcome(result.returncode, result.stdout, result.stderr, files)
 
 
-def run_pair(first: str, second: str) -> tuple[Outcome, Outcome]:
-    """Both scripts, one after the other, in the same scratch folder (so a path that
-    reaches the output is the same path)."""
+def run_pair(shell: str, first: str, second: str) -> tuple[Outcome, Outcome]:
+    """Both scripts under ``shell``, one after the other, in the same scratch folder (so
+    a path that reaches the output is the same path)."""
     with tempfile.TemporaryDirectory(prefix="aishellc-blanks-") as scratch:
         folder = Path(scratch) / "run"
-        return run_bash(first, folder), run_bash(second, folder)
+        return run_shell(shell, first, folder), run_shell(shell, second, folder)

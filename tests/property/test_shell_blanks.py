@@ -1,11 +1,12 @@
-"""The semantic hash's blank rule, checked against bash.
+"""The semantic hash's blank rule, checked against bash and /bin/sh.
 
 Two RUN instructions with the same semantic form get the same extension tag, so they must
 run the same. Each example draws a pair (:mod:`tests.property.shell_pairs`): one template
 of shell fragments, filled twice with different blanks and line continuations. When
-aishellc gives both the same semantic form and the scripts differ, both run under bash in
-the same scratch folder with a fixed environment, and must exit alike, print the same
-stdout and stderr, and leave the same files with the same bytes.
+aishellc gives both the same semantic form and the scripts differ, both run under bash and
+under /bin/sh (what BuildKit runs: dash on Debian) in the same scratch folder with a fixed
+environment, and must exit alike, print the same stdout and stderr, and leave the same
+files with the same bytes.
 
 Each example is a template and three variants of it. The CI profile draws 60 examples
 (180 pairs); ``AISHELLC_HYPOTHESIS_PROFILE=slow`` draws 5,000 (15,000 pairs; counts in
@@ -32,7 +33,7 @@ from hypothesis import strategies as st
 
 from aishellc import hashing
 from aishellc.errors import UserError
-from tests.property.shell_pairs import Pair, read, run_pair
+from tests.property.shell_pairs import SHELLS, Pair, read, run_pair
 
 T = TypeVar("T")
 VARIANTS = 3  # variants of each drawn template
@@ -52,7 +53,7 @@ def write_counts() -> Iterator[None]:
         counts = {
             **dict(sorted(TALLY.items())),
             "distinct pairs run": len(RUN_PAIRS),
-            "bash runs": 2 * TALLY["equal forms, different scripts (run)"],
+            "shell runs": 2 * len(SHELLS) * TALLY["equal forms, different scripts (run)"],
         }
         Path(path).write_text(json.dumps(counts, indent=1) + "\n")
 
@@ -74,8 +75,9 @@ def check_pair(pair: Pair, tally: Counter[str]) -> tuple[str, str] | None:
         tally["equal forms, same script"] += 1
         return None
     tally["equal forms, different scripts (run)"] += 1
-    one, other = run_pair(first.script, second.script)
-    assert one == other, (first.script, second.script)
+    for shell in SHELLS:
+        one, other = run_pair(shell, first.script, second.script)
+        assert one == other, (shell, first.script, second.script)
     return first.script, second.script
 
 
