@@ -15,7 +15,9 @@ GLOBAL_EXPANSION_ERROR = Rule(
     doc="""## What it does
 Expands every global ARG default and every FROM image through the global ARGs, as BuildKit
 does before it builds any stage, and reports the ones that fail: a malformed `${...}`, a
-`${VAR:?message}` whose variable is unset, or a FROM whose image expands to nothing.
+`${VAR:?message}` whose variable is unset, or a FROM whose image expands to nothing. Also
+a value that expands to more than 1 MiB (a chain like `ARG A1=${A0}${A0}` doubles with
+every line), where BuildKit has no limit and would grow it for as long as memory lasts.
 
 ## Why is this bad?
 BuildKit refuses the whole Dockerfile, whichever stage is built. aishell builds the

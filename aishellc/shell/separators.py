@@ -99,7 +99,7 @@ class _Lexer:
                         i = self.balanced(i + 2, "(", ")", depth=2, quoted=False)
                         word = i  # "((...))" is one piece of text, as a word is
                         continue
-                    if not at_start:  # a=( ), @( ), <( ), f(): blanks inside are kept
+                    if not at_start:  # a=( ), @( ), f(): blanks inside are kept
                         i = self.balanced(i + 1, "(", ")", depth=1, quoted=False)
                         continue
                     depth += 1
