@@ -23,7 +23,7 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,14 +40,13 @@ VARIANTS = 3  # variants of each drawn template
 SEEDED_PAIRS = 150
 
 
-# Counts of the hypothesis test, written as JSON to $AISHELLC_SHELL_STATS when set.
+# Counts of the hypothesis test, written as JSON to $AISHELLC_SHELL_STATS when set (after
+# every example, so a run cut short still leaves its counts).
 TALLY: Counter[str] = Counter()
 RUN_PAIRS: set[tuple[str, str]] = set()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def write_counts() -> Iterator[None]:
-    yield
+def write_counts() -> None:
     path = os.environ.get("AISHELLC_SHELL_STATS")
     if path:
         counts = {
@@ -99,6 +98,7 @@ def test_scripts_with_equal_semantic_forms_run_the_same(data: st.DataObject) -> 
     TALLY.update(tally)
     TALLY["examples"] += 1
     TALLY["milliseconds"] += round(1000 * (time.monotonic() - started))
+    write_counts()
 
 
 def seeded_pairs() -> list[Pair]:
