@@ -77,7 +77,7 @@ from aishellc.hashing import sha256_bytes
 from aishellc.input_files import read_capped
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_items
-from aishellc.parser.expansion import ExpansionError, WordLexer
+from aishellc.parser.expansion import ExpansionError, ExpansionLimitError, WordLexer
 from aishellc.passes.context import PassContext
 from aishellc.passes.stage_graph import analyze_stages
 from aishellc.platforms import BuildPlatforms, document_args
@@ -297,7 +297,7 @@ class _SourceCollector:
             target = self.stage_env if seen_from else self.global_env
             for decl in node.args:
                 if decl.default is not None:
-                    value = _expand(self.lexer, decl.default, target)
+                    value = _expand(self.lexer, decl.default, target, node, self.path)
                     target[decl.name] = value if value is not None else ""
                 elif seen_from and decl.name in self.global_env:
                     target[decl.name] = self.global_env[decl.name]
@@ -305,15 +305,23 @@ class _SourceCollector:
                     target.setdefault(decl.name, "")
         elif isinstance(node, ast.Env):
             for pair in node.pairs:
-                value = _expand(self.lexer, pair.value, self.stage_env)
+                value = _expand(self.lexer, pair.value, self.stage_env, node, self.path)
                 self.stage_env[pair.key] = value if value is not None else ""
         elif seen_from and len(self.saved) - 1 in self.needed:
             self.found.extend(_instruction_sources(node, self.lexer, self.stage_env, self.path))
 
 
-def _expand(lexer: WordLexer, word: str, env: Mapping[str, str]) -> str | None:
+def _expand(
+    lexer: WordLexer, word: str, env: Mapping[str, str], node: ast.Instruction, path: str
+) -> str | None:
+    """``word`` expanded, or None where BuildKit cannot expand it either (its build fails
+    there, not here); over aishellc's size cap (a value doubling itself), a located error."""
     try:
         return lexer.process_word(word, env)
+    except ExpansionLimitError as exc:
+        raise UserError(
+            f"{node.NAME} cannot be expanded: {exc}", _location(path, node, None), exc.help
+        ) from None
     except ExpansionError:
         return None
 
@@ -393,6 +401,7 @@ def _expand_or_fail(
         raise UserError(
             f"{node.NAME} source {word!r} cannot be expanded: {exc}",
             _location(path, node, where),
+            exc.help,
         ) from None
 
 

@@ -18,10 +18,15 @@ the AST, never from the text:
 
 Left out: comments, blank lines, the byte-order mark, line endings outside heredoc bodies,
 keyword case, and continuation layout. BuildKit keeps the indentation of continuation lines
-in a shell-form command (``RUN a \\⏎    b`` runs ``a     b``), so runs of blanks *outside
-quotes* in shell-form commands are collapsed to one space (:func:`normalize_shell`); that
-is exact for a POSIX shell, so it is only done when every ``SHELL`` instruction of the
-file names one (:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is none.
+in a shell-form command (``RUN a \\⏎    b`` runs ``a     b``), so the runs of blanks the
+shell reads as word separators are collapsed to one space (:func:`normalize_shell`); blanks
+the shell keeps (in quotes, ``${...}``, arithmetic, escapes, array subscripts, ...) stay as
+written, and so does the rest of a line past anything the rule does not follow exactly (a
+comment, ``=~``; see :mod:`aishellc.shell.separators`). That holds for POSIX shells, so it
+is only done when every ``SHELL`` instruction of the file names one
+(:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is none. What the shell runs
+is the same either way; only a script that reads its own text (``set -v``,
+``$BASH_EXECUTION_STRING``, a syntax error message quoting the line) can tell.
 
 **Tier hashes** (DESIGN.md):
 
@@ -45,7 +50,6 @@ Tags use the first 12 hex digits (:meth:`aishellc.config.Config.tier_tag`).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -53,6 +57,7 @@ from aishellc import ast
 from aishellc.config import canonical_json
 from aishellc.parser.buildkit_view import values
 from aishellc.passes.run_scripts import is_posix_shell
+from aishellc.shell.separators import separators
 
 FORMAT = 1
 """The layout version of every hashed record (bump it when a record changes shape)."""
@@ -134,93 +139,19 @@ def _posix_shell_only(instructions: Iterable[ast.Instruction]) -> bool:
     return True
 
 
-_BLANKS = re.compile(r"[ \t]+")
-
-
 def normalize_shell(text: str) -> str:
-    """``text`` with each run of blanks outside quotes collapsed to one space, and the
-    blanks at either end removed.
-
-    Quotes are followed as a POSIX shell does: ``'...'``, ``"..."`` (inside which
-    ``$(...)`` and backticks open unquoted text again), backslash escapes. Anything the
-    scanner cannot follow stays as written, so the result only ever merges texts a POSIX
-    shell would split into the same words.
-    """
+    """``text`` with each run of blanks that is a word separator to the shell collapsed to
+    one space, and such runs at either end removed; every other byte is kept
+    (:func:`aishellc.shell.separators.separators` decides which runs those are)."""
     out: list[str] = []
-    # contexts: "" unquoted (top level), "(" inside $( ), "`" inside backticks, '"' quotes
-    stack: list[str] = [""]
-    depth: list[int] = [0]
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        context = stack[-1]
-        if context == '"':
-            if ch == "\\" and i + 1 < n:
-                out.append(text[i : i + 2])
-                i += 2
-                continue
-            if ch == '"':
-                stack.pop()
-                depth.pop()
-            elif ch == "$" and text[i + 1 : i + 2] == "(":
-                stack.append("(")
-                depth.append(0)
-                out.append("$(")
-                i += 2
-                continue
-            elif ch == "`":
-                stack.append("`")
-                depth.append(0)
-            out.append(ch)
-            i += 1
-            continue
-        # unquoted text: top level, $( ... ) or ` ... `
-        if ch in " \t":
-            match = _BLANKS.match(text, i)
-            assert match is not None
+    position = 0
+    for start, end in separators(text):
+        out.append(text[position:start])
+        if start > 0 and end < len(text):
             out.append(" ")
-            i = match.end()
-            continue
-        if ch == "\\" and i + 1 < n:
-            out.append(text[i : i + 2])
-            i += 2
-            continue
-        if ch == "'":
-            end = text.find("'", i + 1)
-            if end < 0:  # unterminated: keep the rest as written
-                out.append(text[i:])
-                break
-            out.append(text[i : end + 1])
-            i = end + 1
-            continue
-        if ch == '"':
-            stack.append('"')
-            depth.append(0)
-        elif ch == "$" and text[i + 1 : i + 2] == "(":
-            stack.append("(")
-            depth.append(0)
-            out.append("$(")
-            i += 2
-            continue
-        elif ch == "`":
-            if context == "`":
-                stack.pop()
-                depth.pop()
-            else:
-                stack.append("`")
-                depth.append(0)
-        elif ch == "(" and context == "(":
-            depth[-1] += 1
-        elif ch == ")" and context == "(":
-            if depth[-1] == 0:
-                stack.pop()
-                depth.pop()
-            else:
-                depth[-1] -= 1
-        out.append(ch)
-        i += 1
-    return "".join(out).strip(" ")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 # --- tier hashes ------------------------------------------------------------------------

@@ -309,14 +309,65 @@ SHELL_CASES = [
     ('echo "$(echo "a  b")"', 'echo "$(echo "a  b")"'),
     ("echo a\\  b", "echo a\\  b"),
     ("echo `date   +%s`", "echo `date +%s`"),
-    ("echo $((1 +   2))", "echo $((1 + 2))"),
+    ("echo $((1 +   2))", "echo $((1 +   2))"),  # arithmetic can hold an array key
     ("echo 'unterminated   x", "echo 'unterminated   x"),
+    # blanks the shell keeps: inside parameter expansions, quotes of every kind, escapes,
+    # arithmetic, array subscripts and elements, extglob, =~
+    ('x=${y:-a  b}; echo  "$x" > /f', 'x=${y:-a  b}; echo "$x" > /f'),
+    ("echo ${y:-a  b}   c", "echo ${y:-a  b} c"),
+    ('echo "${y:-"a  b"}"   c', 'echo "${y:-"a  b"}" c'),
+    ("echo ${y:-{a  b}}   c", "echo ${y:-{a  b}} c"),
+    ("echo $'a  b   c'   d", "echo $'a  b   c' d"),
+    ("echo  $'a\\'  b   c'   d", "echo $'a\\'  b   c'   d"),  # dash: $ 'a\' ...
+    ("echo a\\ \\    b", "echo a\\ \\  b"),
+    ("m[a  b]=1;  echo", "m[a  b]=1; echo"),
+    ("a=(x   'y'  z);  echo", "a=(x   'y'  z); echo"),
+    ("echo @(a  b)   c", "echo @(a  b) c"),
+    ("echo $((  m[k  1]  ))   c", "echo $((  m[k  1]  )) c"),
+    ("((  i  =  1  ))  ;  echo", "((  i  =  1  )) ; echo"),
+    ("cat <<<  'a  b'", "cat <<< 'a  b'"),
+    ("f() {  echo  a;  }", "f() { echo a; }"),
+    ('echo "$(echo  a)"   b', 'echo "$(echo a)" b'),
+    ("echo `echo  a`   b", "echo `echo a` b"),
+    # past what the rule does not follow exactly, the rest of the line keeps its bytes
+    ("echo  a  # c  d", "echo a # c  d"),
+    ("echo  x; [[ $x =~ (a  b) ]]  &&  echo", "echo x; [[ $x =~ (a  b) ]]  &&  echo"),
+    ("[[  $x  ==  @(a  b)  ]]  &&  echo", "[[ $x == @(a  b) ]] && echo"),
+    ("echo  $(case x in x) echo  a;; esac)  b", "echo $(case x in x) echo  a;; esac)  b"),
+    ("echo  `echo 'a  b'`   c", "echo `echo 'a  b'`   c"),
+    ("echo  \"${y:-'a  }'}\"   c", "echo \"${y:-'a  }'}\"   c"),
+    ("  echo\ta \t b  ", "echo a b"),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), SHELL_CASES)
 def test_normalize_shell(text: str, expected: str) -> None:
     assert normalize_shell(text) == expected
+
+
+# Pairs of RUN lines that differ only in blanks the shell keeps, so they write different
+# files: the extension (and the runtime on it) must get a new tag. Regression: the first
+# four got the same tag, as blanks outside quotes were collapsed inside ${...} and after
+# an escaped quote in $'...', and [[ =~ ]] and array keys were not known at all.
+BLANKS_THE_SHELL_KEEPS = [
+    ('RUN x=${y:-a  b}; echo "$x" > /f', 'RUN x=${y:-a b}; echo "$x" > /f'),
+    ("RUN echo $'it\\'s  here' > /f", "RUN echo $'it\\'s here' > /f"),
+    ("RUN [[ 'a  b' =~ (a  b) ]] && touch /f", "RUN [[ 'a  b' =~ (a b) ]] && touch /f"),
+    (
+        "RUN declare -A m; m[a  b]=1; echo ${!m[@]} > /f",
+        "RUN declare -A m; m[a b]=1; echo ${!m[@]} > /f",
+    ),
+    ('RUN echo "${y:-"a  b"}" > /f', 'RUN echo "${y:-"a b"}" > /f'),
+    ("RUN echo a\\ \\ b > /f", "RUN echo a\\  b > /f"),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), BLANKS_THE_SHELL_KEEPS)
+def test_blanks_the_shell_keeps_change_the_extension(tmp_path: Path, one: str, other: str) -> None:
+    base = "FROM aishell:base\n{}\n"
+    before = compile_in(project(tmp_path / "a", base.format(one)))
+    after = compile_in(project(tmp_path / "b", base.format(other)))
+    assert changed(before, after) == {"extension", "runtime"}
 
 
 def test_a_non_posix_shell_keeps_its_spaces(tmp_path):
@@ -367,13 +418,20 @@ def test_the_target_platform_names_the_files_read(
     }
 
 
-def test_each_platform_has_its_own_extension_hash(tmp_path, monkeypatch):
+def test_each_platform_has_its_own_tags(tmp_path, monkeypatch):
     root = project(tmp_path)  # reads the same files on every platform
     before = compile_in(root)
+    every_tier = {"foundation", "extension", "runtime"}
     monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/arm64")
-    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+    arm = compile_in(root)
+    assert changed(before, arm) == every_tier
+    assert {tier["platform"] for tier in arm.manifest["tiers"].values()} == {"linux/arm64"}
+    assert all(
+        tier["command"][6:8] == ["--platform", "linux/arm64"]
+        for tier in arm.manifest["tiers"].values()
+    )
     monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/aarch64")  # the same platform
-    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+    assert changed(before, compile_in(root)) == every_tier
     monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/amd64")
     assert changed(before, compile_in(root)) == set()
 

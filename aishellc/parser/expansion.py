@@ -35,6 +35,16 @@ BuildKit quirks kept on purpose (each is marked where it happens):
 * The ``#``/``%`` that makes a trim greedy is looked for after expansion, and a
   suffix pattern that fails to compile is reported reversed.
 * A byte-order mark at the very start of the word (or of a pattern) is skipped.
+
+One limit BuildKit does not have: expansion output is capped, because a value that names
+itself twice (``ARG A1=${A0}${A0}``, then ``A2``, ...) doubles with every line, and 41
+such lines would ask for terabytes.  One expanded word may hold at most
+:data:`MAX_WORD_CHARS` characters (1 MiB), and the variable values one ``WordLexer``
+substitutes, summed over its life, at most :data:`MAX_TOTAL_CHARS` (64 MiB), so a file
+of many lines each naming a 1 MiB value cannot take long either.  Make one ``WordLexer``
+per document.  Going over raises :class:`ExpansionLimitError` as soon as the text being
+built passes the cap, before anything larger is made.  No real build comes near either
+number: the largest values in real Dockerfiles are package lists of a few kilobytes.
 """
 
 from __future__ import annotations
@@ -45,7 +55,25 @@ from typing import Final, TypeAlias
 
 import attrs
 
-__all__ = ["ExpansionError", "WordLexer"]
+__all__ = [
+    "MAX_TOTAL_CHARS",
+    "MAX_WORD_CHARS",
+    "ExpansionError",
+    "ExpansionLimitError",
+    "WordLexer",
+]
+
+MAX_WORD_CHARS: Final = 1 << 20
+"""The most characters one expanded word may hold (1 MiB)."""
+
+MAX_TOTAL_CHARS: Final = 1 << 26
+"""The most characters of variable values one :class:`WordLexer` substitutes (64 MiB)."""
+
+_LIMIT_HELP: Final = (
+    "no real build needs a value this large (BuildKit has no limit and would grow it for "
+    "as long as memory lasts): look for a variable whose value names another variable "
+    "more than once, like ARG B=${A}${A}, and write the value out instead"
+)
 
 #: What the scanner returns at the end of its input.
 _EOF: Final = ""
@@ -137,13 +165,55 @@ class ExpansionError(ValueError):
         self.reason = reason
         self.word = word
 
+    @property
+    def help(self) -> str | None:
+        """How to fix it, when there is more to say than the message."""
+        return None
+
+
+class ExpansionLimitError(ExpansionError):
+    """The expansion went over :data:`MAX_WORD_CHARS` or :data:`MAX_TOTAL_CHARS`
+    (aishellc's limit, not BuildKit's)."""
+
+    @property
+    def help(self) -> str:
+        return _LIMIT_HELP
+
 
 class _LexError(Exception):
     """Raised inside the lexer; wrapped into ExpansionError at the top."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, limit: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.limit = limit
+
+
+def _check_word_size(size: int) -> None:
+    """Refuse a word that has grown past :data:`MAX_WORD_CHARS`."""
+    if size > MAX_WORD_CHARS:
+        raise _LexError(
+            f"expands to more than {MAX_WORD_CHARS:,} characters (1 MiB), the most "
+            "aishellc expands in one word",
+            limit=True,
+        )
+
+
+@attrs.define
+class _Budget:
+    """The characters of variable values a :class:`WordLexer` has substituted so far."""
+
+    spent: int = 0
+
+    def spend(self, size: int) -> None:
+        self.spent += size
+        if self.spent > MAX_TOTAL_CHARS:
+            raise _LexError(
+                f"the values expanded in this Dockerfile add up to more than "
+                f"{MAX_TOTAL_CHARS:,} characters (64 MiB), the most aishellc expands in "
+                "one file",
+                limit=True,
+            )
 
 
 # --------------------------------------------------------------------------
@@ -315,12 +385,14 @@ def _expand_template(template: str, match: str) -> str:
     exists; anything else after ``$`` leaves the dollar as it is.
     """
     out: list[str] = []
+    size = 0
     rest = template
     while rest:
         before, dollar, after = rest.partition("$")
         if not dollar:
             break
         out.append(before)
+        size += len(before)
         rest = after
         if rest.startswith("$"):
             out.append("$")
@@ -338,6 +410,8 @@ def _expand_template(template: str, match: str) -> str:
         rest = rest[end + 1 :] if braced else rest[end:]
         if name == "0":  # only "0" parses as group number 0 (no leading zeros)
             out.append(match)
+            size += len(match)
+            _check_word_size(size)  # "$0$0$0..." repeats the match: stop before joining
     out.append(rest)
     return "".join(out)
 
@@ -357,6 +431,7 @@ def _replace(value: str, pattern: str, replacement: str, replace_all: bool) -> s
     # "$" in the replacement and never replaces an empty match that directly
     # follows another match.
     out: list[str] = []
+    written = 0
     last_end = 0
     search_at = 0
     size = len(value)
@@ -366,8 +441,11 @@ def _replace(value: str, pattern: str, replacement: str, replace_all: bool) -> s
             break
         start, end = span
         out.append(value[last_end:start])
+        written += start - last_end
         if end > last_end or start == 0:
             out.append(_expand_template(replacement, value[start:end]))
+            written += len(out[-1])
+            _check_word_size(written)  # each match may insert a long replacement
         last_end = end
         width = 1 if search_at < size else 0
         if search_at + width > end:
@@ -504,6 +582,7 @@ class _Expander:
 
     def __init__(self, lexer: WordLexer, word: str, env: Mapping[str, str]) -> None:
         self.lexer = lexer
+        self.budget: _Budget = lexer._budget
         self.scan = _Scanner(word)
         self.env = env
         self.raw_escapes = lexer.raw_escapes
@@ -517,7 +596,9 @@ class _Expander:
     def lookup(self, name: str) -> tuple[str, bool]:
         if name in self.env:
             self.matched.add(name)
-            return self.env[name], True
+            value = self.env[name]
+            self.budget.spend(len(value))
+            return value, True
         self.unmatched.add(name)
         return "", False
 
@@ -527,7 +608,7 @@ class _Expander:
         The same exception object is re-raised rather than a new one, so that
         a deep nest of ``${`` does not build a chain of exception contexts.
         """
-        if self.scan.peek() == _EOF:
+        if self.scan.peek() == _EOF and not err.limit:
             err.reason = reason
         return err
 
@@ -544,6 +625,7 @@ class _Expander:
         escape = lexer.escape
         quotes = not lexer.skip_process_quotes
         result: list[str] = []
+        size = 0  # of the text in result, checked wherever an expansion can make it grow
         self.words_buf.clear()
         words = _Words(self.words_buf)
         saved_raw_escapes = self.raw_escapes
@@ -556,18 +638,24 @@ class _Expander:
                     return "".join(result)
                 if ch == "$":
                     text = yield self.process_dollar()
+                    size += len(text)
+                    _check_word_size(size)
                     result.append(text)
                     words.add_string(text)  # expansion results are split
                 elif ch == "<":
                     text = self.process_possible_heredoc()
+                    size += len(text)
                     result.append(text)
                     words.add_raw_string(text)
                 elif quotes and ch == "'":
                     text = self.process_single_quote()
+                    size += len(text)
                     result.append(text)
                     words.add_raw_string(text)
                 elif quotes and ch == '"':
                     text = yield self.process_double_quote()
+                    size += len(text)
+                    _check_word_size(size)
                     result.append(text)
                     words.add_raw_string(text)
                 else:
@@ -576,6 +664,7 @@ class _Expander:
                         if self.raw_escapes:
                             words.add_raw_char(ch)
                             result.append(ch)
+                            size += 1
                         ch = scan.next()
                         if ch == _EOF:
                             break  # an escape at the end of input is dropped
@@ -583,8 +672,10 @@ class _Expander:
                     else:
                         words.add_char(ch)
                     result.append(ch)
+                    size += 1
             if stop is not None:
                 raise _LexError(f"unexpected end of statement while looking for matching {stop}")
+            _check_word_size(size)  # literal text after the last expansion
             self.words = words.finish()
             return "".join(result)
         finally:
@@ -613,6 +704,7 @@ class _Expander:
         raw = self.lexer.raw_quotes
         opening = scan.next()
         result = [opening] if raw else []
+        size = 0  # of the expanded text in result (process_until counts the whole quote)
         while True:
             ch = scan.peek()
             if ch == _EOF:
@@ -626,6 +718,8 @@ class _Expander:
                 return "".join(result)
             if ch == "$":
                 text = yield self.process_dollar()
+                size += len(text)
+                _check_word_size(size)
                 result.append(text)
                 continue
             ch = scan.next()
@@ -768,7 +862,9 @@ class _Expander:
         if self.lexer.skip_unset_env and not is_set:
             # BuildKit writes a single "/" back, even for "//".
             return "${" + name + "/" + pattern + "/" + replacement + "}"
-        return _replace(value, pattern, replacement, replace_all)
+        replaced = _replace(value, pattern, replacement, replace_all)
+        self.budget.spend(len(replaced))
+        return replaced
 
 
 def _check_escape(_instance: object, _attribute: object, value: str) -> None:
@@ -787,7 +883,8 @@ class WordLexer:
     ``skip_process_quotes`` treats quotes as ordinary characters.
 
     Variables are looked up in a plain mapping, case-sensitively as on Linux.
-    Errors raise ``ExpansionError`` with BuildKit's message.
+    Errors raise ``ExpansionError`` with BuildKit's message; going over the size caps
+    raises ``ExpansionLimitError`` (see the module docs: one lexer per document).
     """
 
     escape: str = attrs.field(default="\\", validator=_check_escape)
@@ -795,6 +892,8 @@ class WordLexer:
     raw_escapes: bool = False
     skip_unset_env: bool = False
     skip_process_quotes: bool = False
+    #: what this lexer has substituted so far (against :data:`MAX_TOTAL_CHARS`)
+    _budget: _Budget = attrs.field(factory=_Budget, init=False, eq=False, repr=False)
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """Expand ``word`` to a single string (spaces between words kept)."""
@@ -820,5 +919,6 @@ class WordLexer:
         try:
             result = _run(state.process_until(None, self.raw_escapes))
         except _LexError as err:
-            raise ExpansionError(err.reason, word) from None
+            error = ExpansionLimitError if err.limit else ExpansionError
+            raise error(err.reason, word) from None
         return result, state

@@ -15,7 +15,9 @@ GLOBAL_EXPANSION_ERROR = Rule(
     doc="""## What it does
 Expands every global ARG default and every FROM image through the global ARGs, as BuildKit
 does before it builds any stage, and reports the ones that fail: a malformed `${...}`, a
-`${VAR:?message}` whose variable is unset, or a FROM whose image expands to nothing.
+`${VAR:?message}` whose variable is unset, or a FROM whose image expands to nothing. Also
+a value that expands to more than 1 MiB (a chain like `ARG A1=${A0}${A0}` doubles with
+every line), where BuildKit has no limit and would grow it for as long as memory lasts.
 
 ## Why is this bad?
 BuildKit refuses the whole Dockerfile, whichever stage is built. aishell builds the
@@ -52,7 +54,7 @@ def report_global_expansion_errors(document: ast.Document, context: PassContext)
                     GLOBAL_EXPANSION_ERROR,
                     arg.decl.span,
                     f"the default of global ARG `{arg.name}` cannot be expanded: {arg.error}",
-                    "fix the `${...}` expression in the default",
+                    arg.error_help or "fix the `${...}` expression in the default",
                 )
             )
     for stage in graph.stages:
@@ -61,7 +63,7 @@ def report_global_expansion_errors(document: ast.Document, context: PassContext)
             continue
         if stage.base.expanded is None:
             message = f"the image of this FROM cannot be expanded: {stage.base.error}"
-            help = "fix the `${...}` expression in the image"
+            help = stage.base.error_help or "fix the `${...}` expression in the image"
         else:
             message = f"the image `{image.value}` expands to nothing with the global ARG defaults"
             help = "give the global ARGs it uses a default before the first FROM"

@@ -75,6 +75,8 @@ class GlobalArg:
     value: str
     #: why the default could not be expanded (BuildKit fails the build), or None
     error: str | None = None
+    #: how to fix the error, when the expander has more to say than the message
+    error_help: str | None = None
 
     @property
     def name(self) -> str:
@@ -93,6 +95,8 @@ class BaseImage:
     stage: int | None = None
     #: why BuildKit would reject it (an expansion error, or an empty name), or None
     error: str | None = None
+    #: how to fix the error, when the expander has more to say than the message
+    error_help: str | None = None
 
 
 @attrs.frozen
@@ -307,14 +311,14 @@ def _global_args(
         if not isinstance(instruction, ast.Arg):
             continue
         for decl in instruction.args:
-            value, error = automatic.get(decl.name, ""), None
+            value, error, help = automatic.get(decl.name, ""), None, None
             if decl.default is not None:
                 try:
                     value = lexer.process_word(decl.default, env)
                 except ExpansionError as exc:
-                    error = str(exc)
+                    error, help = str(exc), exc.help
             env[decl.name] = value
-            found.append(GlobalArg(instruction, decl, value, error))
+            found.append(GlobalArg(instruction, decl, value, error, help))
     return found, env
 
 
@@ -325,7 +329,7 @@ def _base_image(
     try:
         expanded = lexer.process_word(written, env)
     except ExpansionError as exc:
-        return BaseImage(written, None, error=str(exc))
+        return BaseImage(written, None, error=str(exc), error_help=exc.help)
     if not expanded:
         return BaseImage(written, expanded, error=f"base name ({written}) should not be blank")
     return BaseImage(written, expanded, stage=names.get(expanded.lower()))

@@ -2,6 +2,9 @@
 
 >>> [use.name for use in find_commands("sudo -E bash -c 'claude --version' && echo claude")]
 ['sudo', 'bash', 'claude', 'echo']
+
+:mod:`aishellc.shell.separators` (no tree-sitter) says which runs of blanks in a command
+line are word separators, for the semantic hash.
 """
 
 from aishellc.shell._wrappers import POSIX_SHELLS, is_shell

@@ -1223,3 +1223,90 @@ def test_a_growing_value_costs_its_length_not_a_call_per_character(
     assert lexer.process_word("a${V}b", {"V": value}) == f"a{value}b"
     assert lexer.process_words("$V", {"V": value}) == value.split()
     assert calls < 100
+
+
+# --- the size caps (aishellc's, not BuildKit's) --------------------------------------------
+
+_CAP = expansion.MAX_WORD_CHARS
+_HALF = "h" * (_CAP // 2 + 1)
+_WORD_CAP_ROWS = [
+    # (word, env, expected: the expansion, or None for "over the cap")
+    ("$A", {"A": "a" * _CAP}, "a" * _CAP),
+    ("${A}x", {"A": "a" * _CAP}, None),  # literal text after the last expansion
+    ("x$A", {"A": "a" * _CAP}, None),
+    ("$H$H", {"H": _HALF}, None),
+    ('"$H""$H"', {"H": _HALF}, None),  # two quotes, each under the cap
+    ('"$H$H"', {"H": _HALF}, None),
+    ("${U:-$H$H}", {"H": _HALF}, None),  # inside a nested word
+    ("${H/h/$H}", {"H": _HALF}, None),  # one replacement
+    ("${S//?/0123456789}", {"S": "s" * (_CAP // 10 + 1)}, None),  # replace-all
+    # a "$0" that reaches the replace-all template (through a variable) repeats the match
+    ("${S//*/$R}", {"S": "s" * (_CAP // 3 + 1), "R": "$0$0$0"}, None),
+    ("${S//*/$R}", {"S": "s" * (_CAP // 3), "R": "$0$0"}, "s" * (_CAP // 3 * 2)),
+    ("${H%h}${H#h}", {"H": _HALF}, "h" * (2 * len(_HALF) - 2)),  # trims only shrink
+]
+
+
+@pytest.mark.parametrize(
+    ("word", "env", "expected"),
+    _WORD_CAP_ROWS,
+    ids=[f"{row[0]}-{'over' if row[2] is None else 'under'}" for row in _WORD_CAP_ROWS],
+)
+def test_one_word_expands_to_at_most_the_cap(
+    word: str, env: dict[str, str], expected: str | None
+) -> None:
+    lexer = WordLexer()
+    if expected is not None:
+        assert lexer.process_word(word, env) == expected
+        return
+    with pytest.raises(expansion.ExpansionLimitError) as info:
+        lexer.process_word(word, env)
+    assert info.value.reason.startswith("expands to more than 1,048,576 characters (1 MiB)")
+    assert info.value.word == word
+    assert "ARG B=${A}${A}" in info.value.help
+
+
+def test_a_replacement_template_stops_before_it_builds_more_than_the_cap() -> None:
+    # "$0" written 40,000 times over a 300 KB match would be 12 GB before any caller saw
+    # it: the template itself stops at the cap (shown here with 4 times, 1.2 MB).
+    with pytest.raises(_LexError) as info:
+        expansion._expand_template("$0" * 4, "m" * 300_000)
+    assert info.value.limit
+
+
+def _doubling_chain(levels: int) -> list[tuple[str, str]]:
+    """The exponential ARG chain: ``A0=aaaaaaaaaa``, then ``Ai=${A(i-1)}${A(i-1)}``."""
+    return [("A0", "a" * 10)] + [(f"A{i}", f"${{A{i - 1}}}${{A{i - 1}}}") for i in range(1, levels)]
+
+
+@pytest.mark.parametrize(
+    ("levels", "stops_at"),
+    [(17, None), (18, "A17"), (41, "A17")],  # 10 * 2**17 characters is over 1 MiB
+)
+def test_a_doubling_chain_stops_at_the_level_over_the_cap(
+    levels: int, stops_at: str | None
+) -> None:
+    lexer, env = WordLexer(), dict[str, str]()
+    failed = None
+    for name, default in _doubling_chain(levels):
+        try:
+            env[name] = lexer.process_word(default, env)
+        except expansion.ExpansionLimitError:
+            failed = name
+            break
+    assert failed == stops_at
+    if stops_at is None:
+        assert len(env[f"A{levels - 1}"]) == 10 * 2 ** (levels - 1)
+
+
+def test_the_values_one_lexer_substitutes_are_capped_in_total() -> None:
+    # Each word is under the cap, but a file of many lines naming a large value would take
+    # as long as the line count times the value: the lexer's total is capped too.
+    lexer, env = WordLexer(), {"BIG": "b" * _CAP}
+    expansions = expansion.MAX_TOTAL_CHARS // _CAP
+    for _ in range(expansions):
+        lexer.process_word("$BIG", env)
+    with pytest.raises(expansion.ExpansionLimitError) as info:
+        lexer.process_word("$BIG", env)
+    assert "add up to more than 67,108,864 characters (64 MiB)" in info.value.reason
+    assert WordLexer().process_word("$BIG", env) == env["BIG"]  # a new lexer starts afresh
