@@ -85,12 +85,9 @@ def _hook_repo(tmp: Path, env: dict[str, str]) -> Path:
     return repo
 
 
-def _try_repo(project: Path, hook_repo: Path, env: dict[str, str]) -> tuple[int, str]:
+def _pre_commit(project: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
     proc = subprocess.run(
-        [
-            *(sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "aishellc-check"),
-            *("--all-files", "--color", "never"),
-        ],
+        [sys.executable, "-m", "pre_commit", *args, "--all-files", "--color", "never"],
         cwd=project,
         env=env,
         capture_output=True,
@@ -99,6 +96,10 @@ def _try_repo(project: Path, hook_repo: Path, env: dict[str, str]) -> tuple[int,
         check=False,
     )
     return proc.returncode, proc.stdout + proc.stderr
+
+
+def _try_repo(project: Path, hook_repo: Path, env: dict[str, str]) -> tuple[int, str]:
+    return _pre_commit(project, env, "try-repo", str(hook_repo), "aishellc-check")
 
 
 @needs_git
@@ -161,24 +162,12 @@ def test_readme_hook_config_runs_as_written(tmp_path: Path) -> None:
     _git(project, env, "init", "-q")
     _git(project, env, "add", "-A")
 
-    def run() -> tuple[int, str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        return proc.returncode, proc.stdout + proc.stderr
-
-    status, output = run()
+    status, output = _pre_commit(project, env, "run")
     assert status == 0, output
     assert re.search(r"aishellc check\.+Passed", output), output
 
     (project / ".aishell" / "Dockerfile").write_text(RUNS_A_HARNESS)
     _git(project, env, "add", "-A")
-    status, output = run()
+    status, output = _pre_commit(project, env, "run")
     assert status == 1, output
     assert ".aishell/Dockerfile:2:15: AIS101 `claude` runs at build time" in output
