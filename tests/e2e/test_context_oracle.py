@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -84,20 +85,33 @@ def test_hashed_inputs_are_the_files_docker_copies(
     context = _project(tmp_path, ignore, source)
     compiled = aishellc(tmp_path, DOCKERFILE, "--context", "ctx", "-o", "build")
 
-    dockerfile = (
-        f"FROM {DEBIAN_IMAGE}\n"
-        f"COPY {source} /ctx/\n"
-        "RUN find /ctx -type f -exec sha256sum {} + | cut -c1-64 | sort > /sums\n"
+    dockerfile = f"FROM {DEBIAN_IMAGE}\nCOPY {source} /ctx/\n"
+    _agree_with_the_engine(tmp_path, compiled, dockerfile, context, f"{DOCKERFILE}:2:", new_tag)
+
+
+def _agree_with_the_engine(
+    tmp_path: Path,
+    compiled: subprocess.CompletedProcess[str],
+    dockerfile: str,
+    context: Path,
+    refused_at: str,
+    new_tag: Callable[[str], str],
+) -> None:
+    """Build ``dockerfile`` (which copies into ``/ctx``) in ``context``: the files the engine
+    copied are exactly the files aishellc hashed, and where the engine refuses the build,
+    aishellc refused the compile at ``refused_at``."""
+    engine_dockerfile = (
+        dockerfile + "RUN find /ctx -type f -exec sha256sum {} + | cut -c1-64 | sort > /sums\n"
     )
     tag = new_tag("context-oracle")
     try:
-        build(dockerfile, tag, context)
+        build(engine_dockerfile, tag, context)
     except DockerError as refused:
         assert compiled.returncode == 2, (
-            f"Docker refused the COPY but aishellc exited {compiled.returncode}:\n"
+            f"Docker refused the build but aishellc exited {compiled.returncode}:\n"
             f"{refused}\n{compiled.stdout}{compiled.stderr}"
         )
-        assert f"{DOCKERFILE}:2:" in compiled.stderr
+        assert refused_at in compiled.stderr
         return
     assert compiled.returncode in (0, 1), compiled.stderr
     copied = Counter(run(tag, "cat", "/sums").split())
@@ -105,7 +119,7 @@ def test_hashed_inputs_are_the_files_docker_copies(
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
     inputs = manifest["tiers"]["extension"]["inputs"]
     hashed = Counter(entry["sha256"] for entry in inputs if entry["type"] == "file")
-    assert copied, "the case copies nothing: it tests nothing"
+    assert copied, "the case reads nothing: it tests nothing"
     assert hashed == copied, f"aishellc hashed {sorted(e['path'] for e in inputs)}"
 
 
@@ -220,25 +234,7 @@ def test_hashed_inputs_are_the_files_docker_reads(
     context = _shape_project(tmp_path, dockerfile)
     compiled = aishellc(tmp_path, DOCKERFILE, "--context", "ctx", "-o", "build")
 
-    engine_dockerfile = (
-        _render(dockerfile, DEBIAN_IMAGE)
-        + "RUN find /ctx -type f -exec sha256sum {} + | cut -c1-64 | sort > /sums\n"
+    engine_dockerfile = _render(dockerfile, DEBIAN_IMAGE)
+    _agree_with_the_engine(
+        tmp_path, compiled, engine_dockerfile, context, f"{DOCKERFILE}:", new_tag
     )
-    tag = new_tag("context-oracle")
-    try:
-        build(engine_dockerfile, tag, context)
-    except DockerError as refused:
-        assert compiled.returncode == 2, (
-            f"Docker refused the build but aishellc exited {compiled.returncode}:\n"
-            f"{refused}\n{compiled.stdout}{compiled.stderr}"
-        )
-        assert f"{DOCKERFILE}:" in compiled.stderr
-        return
-    assert compiled.returncode in (0, 1), compiled.stderr
-    copied = Counter(run(tag, "cat", "/sums").split())
-
-    manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
-    inputs = manifest["tiers"]["extension"]["inputs"]
-    hashed = Counter(entry["sha256"] for entry in inputs if entry["type"] == "file")
-    assert copied, "the case reads nothing: it tests nothing"
-    assert hashed == copied, f"aishellc hashed {sorted(e['path'] for e in inputs)}"
