@@ -8,13 +8,16 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from aishellc import ast
 from aishellc.errors import Location, UserError
 from aishellc.parser import buildkit_words as bw
-from aishellc.parser.grammar import parser_for
+from aishellc.parser.grammar import (
+    Token,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    parser_for,
+)
 from aishellc.parser.prelex import LogicalLine, TriviaLine
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
