@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
@@ -174,6 +173,8 @@ class Builder:
         keyword = children[0]
         builder = _BUILDERS.get(rule)
         if builder is None:
+            import difflib  # for this message only: not imported by every run
+
             name = str(keyword)
             close = difflib.get_close_matches(name.upper(), _INSTRUCTION_NAMES, n=1)
             hint = f"did you mean {close[0]}?" if close else None
