@@ -42,11 +42,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    import json
-
-    from aishellc.emit.ast_json import node_json
     from aishellc.parser import parse, read_dockerfile
-    from aishellc.parser.buildkit_view import buildkit_view
+
+    # each format imports only its own printer
+    if args.format == "buildkit":
+        from aishellc.parser.buildkit_view import buildkit_view
+    else:
+        from aishellc.emit.ast_json import node_json
 
     status = EXIT_OK
     ascii_only = _ascii_json(out)
