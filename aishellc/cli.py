@@ -13,12 +13,15 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
+from aishellc.terminal import shell_word, visible
 
 if TYPE_CHECKING:
+    from aishellc import ast
     from aishellc.passes import PassContext
     from aishellc.report import FileResult
 
@@ -52,7 +55,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     status = EXIT_OK
     ascii_only = _ascii_json(out)
-    for path in args.files:
+    for path in _distinct_files(args.files):
         record: dict[str, object] = {"path": path}
         try:
             data = read_dockerfile(path)
@@ -65,8 +68,8 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             location = exc.location
             record["error"] = {
                 "message": exc.message,
-                "line": location.line if location else None,
-                "column": location.column if location else None,
+                "line": (location.line or None) if location else None,
+                "column": (location.column or None) if location else None,
                 "help": exc.help,
             }
             status = EXIT_USAGE
@@ -93,24 +96,27 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
             text = None
         return FileResult(path, text, [diagnostic_from_error(exc)]), exc
     assert document.source is not None
-    _, diagnostics = run_passes(document, _check_context(path, config))
+    _, diagnostics = run_passes(document, _check_context(path, config, document))
     return FileResult(path, document.source.text, diagnostics), None
 
 
-def _check_context(path: str, config_path: str | None) -> PassContext:
+def _check_context(path: str, config_path: str | None, document: ast.Document) -> PassContext:
     """What the passes know: the harness registry of the config (``--config``, else
-    ``aishellc.toml`` next to the Dockerfile), or the built-in one."""
+    ``aishellc.toml`` next to the Dockerfile), or the built-in one, and BuildKit's automatic
+    platform ARGs for the platform ``compile`` would build for."""
     from aishellc.config_location import default_config
     from aishellc.passes import PassContext
+    from aishellc.platforms import build_platforms, document_args
 
+    automatic = MappingProxyType(document_args(build_platforms(os.environ), document))
     chosen = config_path or default_config(path)
     if chosen is None:
-        return PassContext(path=path)
+        return PassContext(path=path, automatic_args=automatic)
     from aishellc.config import load_config
 
     registry = load_config(chosen).harnesses
     binaries = {harness.binary: harness.package for harness in registry.entries}
-    return PassContext(path=path, harness_binaries=binaries)
+    return PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -118,7 +124,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     results: list[FileResult] = []
     unreadable = False
-    for path in dict.fromkeys(args.files):  # each file once, in the order given
+    for path in _distinct_files(args.files):
         result, error = _check_file(path, args.config)
         results.append(result)
         if error is not None:
@@ -131,6 +137,15 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if any(d.severity == "error" for result in results for d in result.diagnostics):
         return EXIT_DIAGNOSTICS
     return EXIT_OK
+
+
+def _distinct_files(paths: Sequence[str]) -> list[str]:
+    """Each file once, in the order given, as first spelled: ``d1``, ``./d1`` and
+    ``/abs/d1`` (or a symlink to it) are one file."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        seen.setdefault(os.path.realpath(path), path)
+    return list(seen.values())
 
 
 def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -176,8 +191,8 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
     error = {
         "message": exc.message,
         "path": location.path if location else None,
-        "line": location.line if location else None,
-        "column": location.column if location else None,
+        "line": (location.line or None) if location else None,
+        "column": (location.column or None) if location else None,
         "help": exc.help,
     }
     _write_json(out, {"error": error})
@@ -204,7 +219,8 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.format == "json":
             _write_json_error(out, exc)
         raise
-    path = result.source_path
+    path = visible(result.source_path)
+    outdir = visible(result.outdir)
     if args.format == "json":
         summary = {
             "written": not result.has_errors,
@@ -223,13 +239,14 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             write("text", err, [FileResult(path, result.source_text, result.diagnostics)])
         if result.has_errors:
             count = sum(d.severity == "error" for d in result.diagnostics)
-            err.write(f"aishellc: {count} error(s); {result.outdir}/ was not written\n")
+            err.write(f"aishellc: {count} error(s); {outdir}/ was not written\n")
         else:
-            out.write(f"compiled {path} -> {result.outdir}/\n")
+            out.write(f"compiled {path} -> {outdir}/\n")
             width = max(len(tier.name) for tier in result.tiers)
             for tier in result.tiers:
-                out.write(f"  {tier.name:<{width}}  {tier.tag}\n")
-            out.write(f"build in order: aishellc plan {result.outdir}/manifest.json\n")
+                out.write(f"  {tier.name:<{width}}  {visible(tier.tag)}\n")
+            manifest = shell_word(f"{result.outdir}/manifest.json")
+            out.write(f"build in order: aishellc plan {manifest}\n")
     return EXIT_DIAGNOSTICS if result.has_errors else EXIT_OK
 
 
@@ -462,7 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
         sys.stderr.write(
-            f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: {exc}\n"
+            f"aishellc: internal error (a bug in aishellc): {type(exc).__name__}: "
+            f"{visible(str(exc))}\n"
             "  help: please report it with the input that caused it; "
             "set AISHELLC_DEBUG=1 for details\n"
         )

@@ -16,7 +16,10 @@ Inputs, and where their defaults come from:
 - the strategy: ``--harness-strategy``, else the config's ``runtime.strategy`` (``stage``);
   ``--legacy`` selects the legacy layout (and cannot be combined with a strategy flag);
 - the build context: ``--context DIR``, else the parent of ``.aishell/`` or ``.sandbox/``
-  when the Dockerfile sits in one, else the Dockerfile's folder.
+  when the Dockerfile sits in one, else the Dockerfile's folder;
+- the platform built for: ``DOCKER_DEFAULT_PLATFORM``, else this machine's
+  (:mod:`aishellc.platforms`); it gives BuildKit's automatic platform ARGs their values
+  and is recorded (``tiers.extension.platforms``) and hashed with the extension.
 
 Layouts:
 
@@ -29,15 +32,23 @@ Layouts:
   the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
 
 Paths in the manifest and bake file are the ones the user gave, relative to the directory
-aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output.
+aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output. An
+empty path is refused (``-o ''`` is not ``.``).
+
+The output folder is checked before any work (:func:`~aishellc.emit.output.check_output_folder`)
+and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile or the
+config, deciding on real paths (symlinks resolved). When it lies in the context, it and the
+temporary folders of its replace are excluded from the context with exact patterns
+(:mod:`aishellc.ignore_literal`), in the hash and in the generated ignore file alike.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -56,7 +67,12 @@ from aishellc.emit.manifest import (
     TierBuild,
     render_json,
 )
-from aishellc.emit.output import check_output_folder, replace_folder
+from aishellc.emit.output import (
+    OutputFolder,
+    check_output_folder,
+    leftover_prefix,
+    replace_folder,
+)
 from aishellc.emit.runtime import (
     InstalledHarness,
     RuntimeSpec,
@@ -75,7 +91,9 @@ from aishellc.hashing import (
     sha256_bytes,
     sha256_text,
 )
+from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.parser import parse, read_dockerfile
+from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.report.json import record as diagnostic_record
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
@@ -88,9 +106,6 @@ RUNTIME_FILE = "runtime.Dockerfile"
 MANIFEST_FILE = "manifest.json"
 BAKE_FILE = "docker-bake.json"
 IGNORE_FILE = EXTENSION_FILE + ".dockerignore"
-
-# A path inside the context that can be written as a .dockerignore pattern literally.
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
 
 
 @attrs.frozen
@@ -111,6 +126,8 @@ class CompileResult:
     """Everything a compile produced; nothing is written yet."""
 
     outdir: str
+    output: OutputFolder
+    """The real folder ``outdir`` names, as checked; :func:`write_output` replaces it."""
     files: Mapping[str, bytes]
     tiers: tuple[TierBuild, ...]
     """In build order."""
@@ -151,16 +168,14 @@ def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin,
     """The ``--harness`` flags (checked against the registry), else the config's list."""
     if not specs:
         return config.default_harnesses
+    flag = Location.flag("--harness")
     pins: dict[str, HarnessPin] = {}
     for spec in specs:
-        try:
-            pin = parse_harness_spec(spec, config.harnesses)
-        except UserError as exc:
-            raise UserError(f"--harness {spec}: {exc.message}", help=exc.help) from None
+        pin = parse_harness_spec(spec, config.harnesses, flag)
         if pin.name in pins:
             raise UserError(
-                f"--harness {spec}: harness {pin.name!r} is listed twice "
-                f"({pins[pin.name]} and {pin})",
+                f"harness {pin.name!r} is listed twice ({pins[pin.name]} and {pin})",
+                flag,
                 help="list each harness once",
             )
         pins[pin.name] = pin
@@ -182,8 +197,10 @@ class _Inputs:
     strategy: str
     context_dir: str
     outdir: str
-    excludes: tuple[str, ...]
+    output: OutputFolder
+    excludes: tuple[LiteralPattern, ...]
     config_path: str | None
+    platforms: BuildPlatforms
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -199,10 +216,11 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         ("--context", options.context),
         ("--config", options.config),
     ):
-        _check_utf8_path(what, given)
+        _check_given_path(what, given)
     path = options.dockerfile
     config_path = options.config if options.config is not None else default_config(path)
     config = load_config(config_path)
+    platforms = build_platforms(os.environ)
     pins = resolve_harnesses(options.harnesses, config)
     strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
     source = read_dockerfile(path)
@@ -211,7 +229,8 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     context_dir = posixpath.normpath(given if given is not None else default_context(path))
     _check_context(context_dir, given is not None)
     outdir = posixpath.normpath(options.outdir)
-    excludes = _check_layout(outdir, context_dir, path, config_path)
+    output = check_output_folder(outdir)
+    excludes = _check_layout(output, context_dir, path, config_path)
     installed = tuple(
         InstalledHarness.of(config.harnesses.get(pin.name), pin)
         for pin in sorted(pins, key=lambda pin: pin.name)
@@ -225,8 +244,10 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         strategy,
         context_dir,
         outdir,
+        output,
         tuple(excludes),
         config_path,
+        platforms,
     )
 
 
@@ -238,7 +259,7 @@ def compile_dockerfile(options: CompileOptions) -> CompileResult:
 
 def write_output(result: CompileResult) -> None:
     """Replace the output folder with the result's files, atomically."""
-    replace_folder(result.outdir, result.files)
+    replace_folder(result.output, result.files)
 
 
 class _Compiler:
@@ -253,12 +274,16 @@ class _Compiler:
         inputs = self.inputs
         foundation = self.foundation()
         rules, ignore_source, ignore_data = load_ignore_rules(
-            inputs.context_dir, inputs.path, inputs.excludes
+            inputs.context_dir, inputs.path, [exclude.matcher for exclude in inputs.excludes]
         )
         if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
             self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
         context_files = context_inputs(
-            inputs.document, inputs.context_dir, path=inputs.path, rules=rules
+            inputs.document,
+            inputs.context_dir,
+            path=inputs.path,
+            rules=rules,
+            platforms=inputs.platforms,
         )
         records = [item.record() for item in context_files]
         if inputs.strategy == "legacy":
@@ -294,6 +319,7 @@ class _Compiler:
         self.files[BAKE_FILE] = render_bake(tiers).encode()
         return CompileResult(
             outdir=inputs.outdir,
+            output=inputs.output,
             files={name: self.files[name] for name in sorted(self.files)},
             tiers=tiers,
             diagnostics=tuple(diagnostics),
@@ -338,12 +364,17 @@ class _Compiler:
             source_sha256=self.source_sha,
             foundation_image=base.tag,
             harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
+            automatic_args=MappingProxyType(document_args(inputs.platforms, inputs.document)),
         )
         self.extension_result = result
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
         build_args = {result.base_arg: base.tag} if result.base_arg else {}
         semantic = semantic_sha256(result.document)
-        digest = extension_hash(base.hash, semantic, records, build_args)
+        platforms = inputs.platforms.record(inputs.source)
+        hashed_platforms: dict[str, str] = {
+            key: platforms[key] for key in ("target", "build") if key in platforms
+        }
+        digest = extension_hash(base.hash, semantic, records, build_args, hashed_platforms)
         return self.tier(
             "extension",
             digest,
@@ -357,6 +388,7 @@ class _Compiler:
                 "inputs": records,
                 "semantic_sha256": semantic,
                 "ignore_file": ignore_source,
+                "platforms": platforms,
             },
         )
 
@@ -511,12 +543,18 @@ _TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime
 # --- steps -----------------------------------------------------------------------------
 
 
-def _check_utf8_path(what: str, path: str | None) -> None:
-    """Paths are written into manifest.json and docker-bake.json, which are UTF-8 JSON read
-    by other tools: a name that is not UTF-8 (a lone surrogate here) cannot be written so
-    that they find the file again."""
+def _check_given_path(what: str, path: str | None) -> None:
+    """An empty path is a mistake, not the current folder (``-o ''`` would otherwise
+    replace it). Paths are written into manifest.json and docker-bake.json, which are
+    UTF-8 JSON read by other tools: a name that is not UTF-8 (a lone surrogate here)
+    cannot be written so that they find the file again."""
     if path is None:
         return
+    if not path:
+        raise UserError(
+            f"the path of {what} is empty",
+            help="pass a path; '.' is the current folder",
+        )
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -537,51 +575,75 @@ def _check_context(context_dir: str, given: bool) -> None:
 
 
 def _check_layout(
-    outdir: str, context_dir: str, dockerfile: str, config_path: str | None
-) -> list[str]:
+    output: OutputFolder, context_dir: str, dockerfile: str, config_path: str | None
+) -> list[LiteralPattern]:
     """Refuse an output folder that would swallow an input; return the ``.dockerignore``
-    pattern that keeps it out of the context when it lies inside."""
-    where = Location(outdir)
-    check_output_folder(outdir)
-    out_abs = absolute(outdir)
+    patterns that keep it, and the temporary folders of its replace, out of the context
+    when it lies inside.
+
+    Decided on real paths: the folder replaced is ``output.path`` (symlinks resolved), and
+    an input is lost with it if the file it names or the entry that names it (a link
+    itself) lies in that folder."""
+    where = Location(output.given)
     for what, other in (
         ("the build context", context_dir),
         ("the Dockerfile", dockerfile),
         ("the config file", config_path),
     ):
-        if other is None:
-            continue
-        other_abs = absolute(other)
-        if other_abs == out_abs or other_abs.startswith(out_abs.rstrip("/") + "/"):
+        if other is not None and any(_within(place, output.path) for place in _places(other)):
             raise UserError(
                 f"the output folder would replace {what} ({other})",
                 where,
                 help="pass a folder of its own with -o, e.g. build/",
             )
-    relative = posixpath.relpath(out_abs, absolute(context_dir))
-    if relative == ".." or relative.startswith("../"):
+    context = Path(os.path.realpath(context_dir))
+    if not _within(output.path, context):
         return []
-    if _PLAIN_PATH.fullmatch(relative) is None:
+    relative = output.path.relative_to(context)
+    leftovers = relative.parent / leftover_prefix(output.path)
+    try:
+        return [
+            literal_pattern(relative.as_posix()),
+            literal_pattern(leftovers.as_posix()).then_any(),
+        ]
+    except Inexpressible as exc:
         raise UserError(
             f"the output folder lies in the build context under a name aishellc cannot "
-            f"exclude from it safely ({relative!r})",
+            f"exclude from it exactly ({relative.as_posix()!r}): {exc}",
             where,
-            help="use a plain name (letters, digits, '.', '_', '-'), or a folder outside "
-            "the context",
-        )
-    return [relative]
+            help="rename it, or use a folder outside the context",
+        ) from None
 
 
-def _ignore_file(user: bytes | None, excludes: Sequence[str]) -> bytes:
+def _places(path: str) -> set[Path]:
+    """Where ``path`` lives: the file it names, and the entry naming it (which is a link
+    itself when the path ends in a symlink)."""
+    places = {Path(os.path.realpath(path))}
+    name = posixpath.basename(path)
+    if name not in ("", ".", ".."):
+        places.add(Path(os.path.realpath(posixpath.dirname(path) or ".")) / name)
+    return places
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _ignore_file(user: bytes | None, excludes: Sequence[LiteralPattern]) -> bytes:
     """The extension's own ``.dockerignore`` (``extension.Dockerfile.dockerignore``, which
     BuildKit prefers to the context's): the user's file as it is, then the output folder
-    (last, so no ``!`` pattern of the user's can bring it back)."""
+    and its temporary folders (last, so no ``!`` pattern of the user's can bring them
+    back)."""
     text = b"" if user is None else user
     if text and not text.endswith(b"\n"):
         text += b"\n"
     if excludes:
-        lines = ["# added by aishellc: the output folder is not part of the build context"]
-        text += ("\n".join([*lines, *excludes]) + "\n").encode()
+        lines = [
+            "# added by aishellc: the output folder and its temporary folders are not "
+            "part of the build context"
+        ]
+        lines += [exclude.buildkit for exclude in excludes]
+        text += ("\n".join(lines) + "\n").encode()
     return text
 
 

@@ -1,5 +1,11 @@
 """Reading an aishellc TOML config file over the defaults, with located errors.
 
+The file is read only if it is a regular file of at most :data:`MAX_CONFIG_BYTES`
+(:func:`aishellc.input_files.read_input`: a FIFO, a device or a link to one is refused
+before it is read); TOML nested deeper than Python's parser recurses and integers longer
+than Python converts are located errors too. Image, registry and download hosts are names:
+an IPv6 address in brackets is refused (see :mod:`aishellc.grammars`).
+
 Schema (every key optional; a key that is present replaces the default, except the
 ``[foundation.user]`` table, whose keys replace the default's one by one)::
 
@@ -44,7 +50,6 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, NoReturn
 
 import attrs
@@ -65,6 +70,7 @@ from aishellc.config import (
     foundation_problems,
 )
 from aishellc.errors import Location, UserError
+from aishellc.input_files import read_input, too_deep, too_many_digits
 from aishellc.toml_locate import KeyPath, TomlLocator
 
 
@@ -77,10 +83,13 @@ class Rule:
     help: str
 
 
+# Docker accepts [::1]:5000 as a host; aishellc does not (see aishellc/grammars.py).
+_NO_IPV6 = "; the host must be a name, not an IPv6 address in brackets (e.g. localhost:5000)"
+
 IMAGE = Rule(
     grammars.is_image_reference,
     "image reference",
-    "write [HOST[:PORT]/]NAME[:TAG][@sha256:<64 hex>], e.g. debian:bookworm-slim",
+    "write [HOST[:PORT]/]NAME[:TAG][@sha256:<64 hex>], e.g. debian:bookworm-slim" + _NO_IPV6,
 )
 APT = Rule(
     grammars.is_apt_package,
@@ -90,7 +99,7 @@ APT = Rule(
 URL = Rule(
     grammars.is_https_url,
     "download URL",
-    "use an https:// URL without spaces, quotes, query strings or shell characters",
+    "use an https:// URL without spaces, quotes, query strings or shell characters" + _NO_IPV6,
 )
 SHA256 = Rule(
     grammars.is_sha256, "sha256", "write the 64 lowercase hex digits of the file's sha256"
@@ -98,7 +107,7 @@ SHA256 = Rule(
 REGISTRY = Rule(
     grammars.is_registry,
     "registry",
-    "write HOST[:PORT][/PATH] with a lowercase path, e.g. ghcr.io/acme",
+    "write HOST[:PORT][/PATH] with a lowercase path, e.g. ghcr.io/acme" + _NO_IPV6,
 )
 TAG_PREFIX = Rule(
     grammars.is_tag_prefix,
@@ -147,6 +156,10 @@ ENV_VALUE = Rule(
 )
 USER = Rule(grammars.is_user_name, "user name", "use [a-z_][a-z0-9_-]{0,31}")
 
+MAX_CONFIG_BYTES = 1 << 20
+"""The largest config file read: far above any real one (a configuration with every
+tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is refused."""
+
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_END = "(at end of document)"
 
@@ -173,15 +186,12 @@ _RUNTIME_KEYS = ("strategy",)
 
 def read_config_file(path: str | os.PathLike[str], base: Config) -> Config:
     name = os.fspath(path)
-    try:
-        raw = Path(name).read_bytes()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise UserError(
-            f"cannot read config file: {reason}",
-            Location(name),
-            help="pass an existing, readable TOML file with --config",
-        ) from None
+    raw = read_input(
+        name,
+        "config file",
+        MAX_CONFIG_BYTES,
+        help="pass an existing, readable TOML file with --config",
+    )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -211,6 +221,10 @@ def read_config_text(text: str, path: str, base: Config) -> Config:
             Location(path, line, column),
             help="see https://toml.io for the syntax",
         ) from None
+    except RecursionError:
+        raise too_deep(path, "the config file") from None
+    except ValueError:  # the only other ValueError: an integer past Python's digit limit
+        raise too_many_digits(text, path, "the config file") from None
     return _Reader(TomlLocator(path, text)).config(data, base)
 
 

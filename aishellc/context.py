@@ -1,13 +1,28 @@
 """The build-context files an extension reads, and their sha256.
 
 :func:`context_inputs` finds every local source the user's Dockerfile reads from the build
-context: the sources of ``COPY`` and ``ADD`` without ``--from`` (remote ``ADD`` URLs and
-heredoc sources are not files), and ``RUN --mount=type=bind`` without ``from=`` (default
-source: the whole context). ``ONBUILD`` triggers are left out: they run when an image is
-built *on* the extension, against that build's context. Source words are expanded with the
-variables of their stage as BuildKit does (ARGs with their defaults, global ARGs declared
-again in the stage, ENVs, and ENVs inherited from an earlier stage); values a build would
-pass with ``--build-arg`` and ENVs of external base images are not known here.
+context, as BuildKit reads it:
+
+- only in the stages the final stage needs (``StageGraph.needed``: FROM, ``COPY --from``,
+  ``RUN --mount=from=``, transitively): BuildKit builds no other stage;
+- the sources of ``COPY`` and ``ADD`` without ``--from`` or with an empty one (``--from=``
+  is the context); an ``ADD`` of a git repository or URL is fetched, not read
+  (:mod:`aishellc.remote_sources` has BuildKit's rules), and a ``COPY`` of one is refused
+  as BuildKit refuses it; heredoc sources are not files;
+- ``RUN --mount`` fields read as BuildKit's ``parseMount`` reads them: keys and the type
+  case-insensitive, every value expanded, a later field winning; a ``bind`` mount without
+  ``from`` reads the context (default source: all of it), and a type that is not one of
+  BuildKit's is refused;
+- ``ONBUILD`` triggers of a stage run in the stages built on it (BuildKit runs them first,
+  with that stage's variables); the final stage's own triggers run when an image is built
+  *on* the extension, against that build's context, and are left out.
+
+Source words are expanded with the variables of their stage as BuildKit does (ARGs with
+their defaults, global ARGs declared again in the stage, ENVs, the ARGs and ENVs of the
+stage a stage builds on, and BuildKit's automatic platform ARGs such as ``TARGETARCH`` for the
+platform compiled for, see :mod:`aishellc.platforms`: global scope sees them, a stage after
+``ARG TARGETARCH``); values a build would pass with ``--build-arg`` and ENVs of external
+base images are not known here.
 
 What is read, and what is refused (each a :class:`~aishellc.errors.UserError` at the
 source's line, so the CLI exits 2):
@@ -46,6 +61,7 @@ import re
 import stat
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
@@ -54,12 +70,15 @@ from aishellc import ast
 from aishellc.errors import Location, UserError
 from aishellc.hashing import sha256_bytes
 from aishellc.parser import MAX_FILE_BYTES
-from aishellc.parser.buildkit_words import mount_fields
+from aishellc.parser.buildkit_words import mount_items
 from aishellc.parser.expansion import ExpansionError, WordLexer
+from aishellc.passes.context import PassContext
+from aishellc.passes.stage_graph import analyze_stages
+from aishellc.platforms import BuildPlatforms, document_args
+from aishellc.remote_sources import remote_kind
 
 _CHUNK = 1 << 20
 _MAX_LINKS = 40
-_REMOTE_PREFIXES = ("http://", "https://", "git://", "git@", "ssh://")
 _WILDCARD = re.compile(r"[*?\[]")
 
 
@@ -75,8 +94,18 @@ class ContextFile:
     executable: bool = False
 
     def record(self) -> dict[str, Any]:
-        """The manifest/hash record of this file."""
-        data: dict[str, Any] = {"path": self.path, "sha256": self.sha256, "type": self.kind}
+        """The manifest/hash record of this file. A name that is not UTF-8 (Docker copies
+        it all the same) cannot be JSON text: ``path`` then shows each undecodable byte as
+        ``\\xNN`` and ``path_bytes`` holds the name's bytes in hex, which says exactly
+        which name it is."""
+        raw = os.fsencode(self.path)
+        data: dict[str, Any] = {
+            "path": raw.decode("utf-8", errors="backslashreplace"),
+            "sha256": self.sha256,
+            "type": self.kind,
+        }
+        if data["path"] != self.path:
+            data["path_bytes"] = raw.hex()
         if self.kind == "file":
             data["executable"] = self.executable
         return data
@@ -186,50 +215,78 @@ def load_ignore_rules(
 
 # --- sources ---------------------------------------------------------------------------
 
+# BuildKit's mount types (instructions.allowedMountTypes); only ``bind`` reads the context.
+_MOUNT_TYPES = frozenset({"bind", "cache", "tmpfs", "secret", "ssh"})
 
-def collect_sources(document: ast.Document, path: str) -> list[Source]:
-    """Every context path the document's instructions read (see the module docs)."""
-    lexer = WordLexer(escape=document.escape)
-    global_env: dict[str, str] = {}
-    stage_env: dict[str, str] = {}  # ARG and ENV values in the current stage
-    env_only: dict[str, str] = {}  # ENV values, inherited by stages built on this one
-    saved: dict[str, dict[str, str]] = {}
-    stage_count = 0
-    seen_from = False
-    found: list[Source] = []
-    for node in document.instructions:
-        if isinstance(node, ast.From):
-            name = node.stage_name
-            base = _expand(lexer, node.image.value if node.image else "", global_env)
-            inherited = saved.get((base or "").lower(), {})
-            stage_env = dict(inherited)
-            env_only = dict(inherited)
-            key = name.lower() if name else None
-            stage_count += 1
-            seen_from = True
-            saved[str(stage_count - 1)] = env_only
-            if key:
-                saved[key] = env_only
-            continue
+
+def collect_sources(
+    document: ast.Document, path: str, platforms: BuildPlatforms | None = None
+) -> list[Source]:
+    """Every context path the stages the final stage needs read (see the module docs).
+
+    ``platforms`` gives BuildKit's automatic platform ARGs their values; without it they
+    are unset."""
+    return _SourceCollector(document, path, platforms).collect()
+
+
+class _SourceCollector:
+    """Walks the instructions in order with the variables BuildKit would have in scope."""
+
+    def __init__(self, document: ast.Document, path: str, platforms: BuildPlatforms | None) -> None:
+        automatic = document_args(platforms, document) if platforms is not None else {}
+        context = PassContext(
+            path=path, harness_binaries={}, automatic_args=MappingProxyType(automatic)
+        )
+        self.document = document
+        self.path = path
+        self.graph = analyze_stages(document, context)
+        final = self.graph.final
+        self.needed = self.graph.needed(final) if final is not None else frozenset()
+        self.lexer = WordLexer(escape=document.escape)
+        self.global_env: dict[str, str] = dict(automatic)
+        # ARG and ENV values in the current stage; BuildKit keeps both in the stage's state,
+        # so a stage built on it starts with them
+        self.stage_env: dict[str, str] = {}
+        self.saved: list[dict[str, str]] = []
+        self.found: list[Source] = []
+
+    def collect(self) -> list[Source]:
+        for node in self.document.instructions:
+            if isinstance(node, ast.From):
+                self.enter_stage()
+            else:
+                self.instruction(node)
+        return self.found
+
+    def enter_stage(self) -> None:
+        stage = self.graph.stages[len(self.saved)]
+        parent = self.graph.parent(stage)
+        inherited = self.saved[parent.index] if parent is not None else {}
+        self.stage_env = dict(inherited)
+        self.saved.append(self.stage_env)
+        # BuildKit runs the ONBUILD triggers of the stage built on first, in this stage.
+        for node in parent.instructions if parent is not None else ():
+            if isinstance(node, ast.Onbuild) and node.trigger is not None:
+                self.instruction(node.trigger)
+
+    def instruction(self, node: ast.Instruction) -> None:
+        seen_from = bool(self.saved)
         if isinstance(node, ast.Arg):
-            target = stage_env if seen_from else global_env
+            target = self.stage_env if seen_from else self.global_env
             for decl in node.args:
                 if decl.default is not None:
-                    value = _expand(lexer, decl.default, target)
+                    value = _expand(self.lexer, decl.default, target)
                     target[decl.name] = value if value is not None else ""
-                elif seen_from and decl.name in global_env:
-                    target[decl.name] = global_env[decl.name]
+                elif seen_from and decl.name in self.global_env:
+                    target[decl.name] = self.global_env[decl.name]
                 else:
                     target.setdefault(decl.name, "")
-            continue
-        if isinstance(node, ast.Env):
+        elif isinstance(node, ast.Env):
             for pair in node.pairs:
-                value = _expand(lexer, pair.value, stage_env)
-                stage_env[pair.key] = value if value is not None else ""
-                env_only[pair.key] = stage_env[pair.key]
-            continue
-        found.extend(_instruction_sources(node, lexer, stage_env, path))
-    return found
+                value = _expand(self.lexer, pair.value, self.stage_env)
+                self.stage_env[pair.key] = value if value is not None else ""
+        elif seen_from and len(self.saved) - 1 in self.needed:
+            self.found.extend(_instruction_sources(node, self.lexer, self.stage_env, self.path))
 
 
 def _expand(lexer: WordLexer, word: str, env: Mapping[str, str]) -> str | None:
@@ -243,7 +300,8 @@ def _instruction_sources(
     node: ast.Instruction, lexer: WordLexer, env: Mapping[str, str], path: str
 ) -> Iterator[Source]:
     if isinstance(node, ast.Copy | ast.Add):
-        if node.flag("from") is not None:
+        from_flag = node.flag("from")
+        if from_flag is not None and from_flag.value:  # an empty --from is the context
             return
         heredoc_names = {heredoc.name for heredoc in node.heredocs}
         for word in node.sources:
@@ -251,19 +309,52 @@ def _instruction_sources(
             if heredoc_names and written.startswith("<<"):
                 continue
             value = _expand_or_fail(lexer, written, env, node, word, path)
-            if isinstance(node, ast.Add) and value.startswith(_REMOTE_PREFIXES):
+            kind = remote_kind(value)
+            if kind is not None and isinstance(node, ast.Add):
                 continue
+            if kind is not None:
+                what = "a git repository" if kind == "git" else "a URL"
+                raise UserError(
+                    f"COPY source {written!r} is {what}: COPY reads only the build context "
+                    "or a stage (BuildKit refuses it)",
+                    _location(path, node, word),
+                    help="use ADD to fetch it",
+                )
             yield Source(node, word, written, value, node.NAME)
     elif isinstance(node, ast.Run):
         for flag in node.flags:
-            if flag.name != "mount" or flag.value is None:
-                continue
-            fields = mount_fields(flag.value)
-            if fields.get("type", "bind") != "bind" or fields.get("from"):
-                continue
-            written = fields.get("source", fields.get("src", "."))
-            value = _expand_or_fail(lexer, written, env, node, flag, path)
-            yield Source(node, flag, written, value or ".", "RUN --mount")
+            if flag.name == "mount" and flag.value is not None:
+                source = _context_mount(flag, lexer, env, node, path)
+                if source is not None:
+                    yield source
+
+
+def _context_mount(
+    flag: ast.Flag, lexer: WordLexer, env: Mapping[str, str], node: ast.Run, path: str
+) -> Source | None:
+    """The context path a ``--mount`` binds, as BuildKit's ``parseMount`` reads it: keys
+    and types case-insensitive, every value expanded, a later field winning; only a
+    ``bind`` mount without ``from`` reads the context (default source: all of it)."""
+    mount_type, mount_from, written, value = "bind", "", ".", "."
+    for key, item in mount_items(flag.value or ""):
+        if item is None:
+            continue
+        expanded = _expand_or_fail(lexer, item, env, node, flag, path)
+        if key == "type":
+            mount_type = expanded.lower()
+            if mount_type not in _MOUNT_TYPES:
+                raise UserError(
+                    f"RUN --mount type {item!r} (= {expanded!r}) is not a mount type",
+                    _location(path, node, flag),
+                    help="BuildKit refuses it; use one of " + ", ".join(sorted(_MOUNT_TYPES)),
+                )
+        elif key == "from":
+            mount_from = expanded
+        elif key in ("source", "src"):
+            written, value = item, expanded
+    if mount_type != "bind" or mount_from:
+        return None
+    return Source(node, flag, written, value or ".", "RUN --mount")
 
 
 def _expand_or_fail(
@@ -299,9 +390,10 @@ def context_inputs(
     *,
     path: str,
     rules: IgnoreRules,
+    platforms: BuildPlatforms | None = None,
 ) -> tuple[ContextFile, ...]:
     """The context files ``document`` reads from ``context_dir``, sorted by path."""
-    sources = collect_sources(document, path)
+    sources = collect_sources(document, path, platforms)
     if not sources:
         return ()
     reader = _ContextReader(context_dir, rules, path)
@@ -470,23 +562,37 @@ class _ContextReader:
                 f"context file {relative} is a {_kind(mode)}, which cannot be copied",
                 "remove it from the context, or exclude it in .dockerignore",
             )
-        return ContextFile(relative, "file", self._hash_file(source, relative), bool(mode & 0o111))
+        digest = self._hash_file(source, relative, info)
+        return ContextFile(relative, "file", digest, bool(mode & 0o111))
 
-    def _hash_file(self, source: Source, relative: str) -> str:
+    def _hash_file(self, source: Source, relative: str, checked: os.stat_result) -> str:
+        """The sha256 of the regular file ``checked`` found at ``relative``: opened without
+        following a symlink, and refused unless it is that same file (a link or another
+        file swapped in after the check is never read)."""
         digest = hashlib.sha256()
         try:
-            with open(self._abs(relative), "rb", opener=_open_nonblocking) as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise self.fail(source, f"context file {relative} changed while read")
+            with open(self._abs(relative), "rb", opener=_open_unfollowed) as handle:
+                opened = os.fstat(handle.fileno())
+                if not stat.S_ISREG(opened.st_mode) or _identity(opened) != _identity(checked):
+                    raise self._changed(source, relative)
                 while chunk := handle.read(_CHUNK):
                     digest.update(chunk)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symlink
+                raise self._changed(source, relative) from None
             raise self.fail(
                 source,
                 f"cannot read context file {relative}: {_reason(exc)}",
                 "make it readable, or exclude it in .dockerignore",
             ) from None
         return digest.hexdigest()
+
+    def _changed(self, source: Source, relative: str) -> UserError:
+        return self.fail(
+            source,
+            f"context file {relative} changed while it was read",
+            "compile again once nothing is changing the context",
+        )
 
     def _stat(self, source: Source, relative: str, *, follow: bool) -> os.stat_result:
         try:
@@ -573,6 +679,14 @@ def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
 
 def _open_nonblocking(path: str, flags: int) -> int:
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _open_unfollowed(path: str, flags: int) -> int:
+    return _open_nonblocking(path, flags | os.O_NOFOLLOW)
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
 
 
 def _read_regular(path: str) -> bytes:

@@ -6,12 +6,19 @@ only builds whose context has ignore rules pay for it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 from docker.utils.build import Pattern, PatternMatcher
 from docker.utils.fnmatch import fnmatchcase
 
 __all__ = ["fnmatchcase", "pattern_matcher"]
+
+# docker-py turns a class "[[]" (a literal "[", as aishellc writes one in an ignore
+# pattern) into the same regex, for which Python warns of a future nested-set syntax.
+warnings.filterwarnings(
+    "ignore", "Possible nested set", FutureWarning, module=r"docker\.utils\.fnmatch"
+)
 
 
 class _CaseSensitivePattern(Pattern):  # type: ignore[misc]

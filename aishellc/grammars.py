@@ -14,14 +14,15 @@ from __future__ import annotations
 import re
 
 # --- Docker image references (github.com/distribution/reference, grammar.go) -----------
+# Docker's grammar also allows an IPv6 address as the host (``[::1]:5000/img``). These
+# values are printed unquoted into FROM lines, ARG defaults and (download URLs) shell lines,
+# where ``[...]`` is a glob pattern (and curl's URL globbing): the host is a name only.
 _ALNUM = r"[a-z0-9]+"
 _SEPARATOR = r"(?:[_.]|__|-+)"
 _PATH_COMPONENT = rf"{_ALNUM}(?:{_SEPARATOR}{_ALNUM})*"
 _DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN_NAME = rf"{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*"
-_IPV6 = r"\[[a-fA-F0-9:]+\]"
-_HOST = rf"(?:{_DOMAIN_NAME}|{_IPV6})"
-_DOMAIN = rf"{_HOST}(?::[0-9]+)?"
+_DOMAIN = rf"{_DOMAIN_NAME}(?::[0-9]+)?"
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 

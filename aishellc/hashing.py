@@ -31,7 +31,9 @@ file names one (:func:`aishellc.passes.run_scripts.is_posix_shell`) or there is 
 - extension: the foundation hash; the semantic form of the extension Dockerfile (the user's
   file with aishellc's base rewrite, so the rewrite is covered too); every context file
   that COPY/ADD/``RUN --mount=type=bind`` read (path, sha256, type, executable bit); the
-  build args;
+  build args; the target and build platforms (:mod:`aishellc.platforms`: BuildKit's
+  automatic ARGs and every base image differ per platform, so each platform has its own
+  hash);
 - runtime: the hash of the image it builds on (the extension; in the legacy layout the
   foundation), the harness name → (npm package, version) map, the strategy and the sha256
   of the rendered runtime Dockerfile (the runtime template).
@@ -246,6 +248,7 @@ def extension_hash(
     semantic: str,
     inputs: Iterable[Mapping[str, Any]],
     build_args: Mapping[str, str],
+    platforms: Mapping[str, str],
 ) -> str:
     return digest(
         {
@@ -255,6 +258,7 @@ def extension_hash(
             "semantic_sha256": semantic,
             "inputs": [dict(entry) for entry in inputs],
             "build_args": dict(build_args),
+            "platforms": dict(platforms),
         }
     )
 

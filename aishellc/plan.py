@@ -8,29 +8,48 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
   images, user), the rendered template and the files it copies;
 - extension: the base tier's hash, the semantic sha256 of the user's Dockerfile
   (``source.semantic_sha256``; the extension's own also covers aishellc's rewrite), and
-  every context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``);
+  every context file under ``inputs`` (``requirements.txt changed``, ``src/app.py added``),
+  and the target and build platforms (``target platform linux/amd64 -> linux/arm64``);
 - runtime: the base tier's hash, the harness versions (``claude 2.1.331 -> 2.1.332``) and
   packages, the strategy and the template.
 
 Without ``--previous`` every tier is listed ("no previous manifest"). The plan assumes the
 previous manifest's images were built; it does not ask Docker. Commands are the ``docker
 build`` argv of the tiers to rebuild, in build order.
+
+A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
+read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
+``manifest.schema.json`` (:mod:`aishellc.manifest_schema`) before anything reads it: a
+hand-edited one is a located error (the file, the line and column of the offending value
+found by :mod:`aishellc.json_locate`, its JSON path, what is wrong), never a crash.
+Each tier's command is rebuilt from its fields (``dockerfile``, ``tag``, ``build_args``,
+``labels``, ``context``) by :meth:`TierBuild.command`, the function ``compile`` wrote it
+with; a manifest whose ``command`` is anything else is refused, so
+``plan`` never prints a command the fields do not describe. In the text output every value
+from a manifest goes through :func:`aishellc.terminal.visible` and every argument through
+:func:`aishellc.terminal.shell_word`: one line per item, and what is printed is what runs.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
-from aishellc.emit.manifest import manifest_problems
+from aishellc.emit.manifest import TierBuild
 from aishellc.errors import Location, UserError
+from aishellc.input_files import read_input, too_deep, too_many_digits
+from aishellc.json_locate import locate
+from aishellc.manifest_schema import manifest_problem
+from aishellc.terminal import shell_word, visible
 
 _MAX_FILES = 20
+MAX_MANIFEST_BYTES = 64 << 20
+"""The largest manifest read: a context of a million files lists in about 150 MiB, one of
+100,000 files in 15 MiB."""
+_USE_COMPILED = "pass the manifest.json that `aishellc compile` wrote"
 
 
 @attrs.frozen
@@ -60,34 +79,52 @@ class Plan:
 
 def load_manifest(path: str) -> dict[str, Any]:
     """A ``manifest.json``, checked; :class:`UserError` (exit 2) when it is not usable."""
-    where = Location(path)
+    raw = read_input(path, "the manifest", MAX_MANIFEST_BYTES, help=_USE_COMPILED)
     try:
-        raw = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise UserError(
-            "is a folder, not a manifest", where, help="pass OUTDIR/manifest.json"
-        ) from None
-    except OSError as exc:
-        raise UserError(
-            f"cannot read the manifest: {(exc.strerror or str(exc)).lower()}", where
-        ) from None
-    try:
-        data = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise UserError("the manifest is not UTF-8 JSON", where) from None
+        raise UserError("the manifest is not UTF-8 JSON", Location(path)) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(
             f"the manifest is not valid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno)
         ) from None
-    problems = manifest_problems(data)
-    if problems:
+    except RecursionError:
+        raise too_deep(path, "the manifest") from None
+    except ValueError:  # the only other ValueError: an integer past Python's digit limit
+        raise too_many_digits(text, path, "the manifest") from None
+    problem = manifest_problem(data)
+    if problem is not None:
         raise UserError(
-            f"not an aishellc manifest: {problems[0]}",
-            where,
-            help="pass the manifest.json that `aishellc compile` wrote",
+            f"not an aishellc manifest: {problem.json_path}: {problem.message}",
+            Location(path, *locate(text, problem.keys)),
+            help=_USE_COMPILED,
         )
+    for name, entry in data["tiers"].items():
+        if entry["command"] != _command(name, entry):
+            raise UserError(
+                f"not an aishellc manifest: $.tiers.{name}.command is not the docker build "
+                "its dockerfile, tag, build_args, labels and context describe",
+                Location(path, *locate(text, ("tiers", name, "command"))),
+                help=_USE_COMPILED,
+            )
     result: dict[str, Any] = data
     return result
+
+
+def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
+    """The argv ``compile`` writes for a tier with these fields."""
+    build = TierBuild(
+        name=name,
+        tag=entry["tag"],
+        hash=entry["hash"],
+        dockerfile=entry["dockerfile"],
+        context=entry["context"],
+        build_args=entry["build_args"],
+        labels=entry["labels"],
+    )
+    return build.command()
 
 
 def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Plan:
@@ -95,13 +132,13 @@ def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Pla
     tiers = []
     for name in new["build_order"]:
         entry = new["tiers"][name]
-        old = previous["tiers"].get(name) if previous is not None else None
-        if old is None:
-            reasons: list[str] = ["no previous manifest" if previous is None else "new tier"]
-        elif old.get("hash") == entry["hash"]:
+        if previous is None:
+            reasons = ["no previous manifest"]
+        elif previous["tiers"][name]["hash"] == entry["hash"]:
             reasons = []
         else:
-            reasons = _REASONS[name](entry, old, new, previous or {}) or ["inputs changed"]
+            old = previous["tiers"][name]
+            reasons = _REASONS[name](entry, old, new, previous) or ["inputs changed"]
         tiers.append(
             TierPlan(
                 tier=name,
@@ -109,24 +146,27 @@ def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Pla
                 hash=entry["hash"],
                 rebuild=bool(reasons),
                 reasons=tuple(reasons),
-                command=tuple(entry["command"]),
+                command=tuple(_command(name, entry)),
             )
         )
     return Plan(tuple(tiers), tuple(_notes(new)))
 
 
 def render_text(plan: Plan) -> str:
+    """The plan for people: values escaped, one line each (see the module docs)."""
     lines = []
     for tier in plan.tiers:
         if not tier.rebuild:
-            lines.append(f"{tier.tier}: up to date ({tier.tag})")
+            lines.append(f"{tier.tier}: up to date ({visible(tier.tag)})")
         for reason in tier.reasons:
-            lines.append(f"{tier.tier}: {reason}")
-    lines.extend(f"note: {note}" for note in plan.notes)
+            lines.append(f"{tier.tier}: {visible(reason)}")
+    lines.extend(f"note: {visible(note)}" for note in plan.notes)
     lines.append("")
     if plan.rebuild:
         lines.append("Run, in order:")
-        lines.extend(f"  {shlex.join(command)}" for command in plan.commands)
+        lines.extend(
+            "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
+        )
     else:
         lines.append("Nothing to rebuild.")
     return "\n".join(lines) + "\n"
@@ -151,12 +191,13 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 
 # --- reasons ---------------------------------------------------------------------------
+# Both manifests passed the schema: every key read below is present, with its type.
 
 
 def _base_changed(entry: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
-    base, old_base = entry.get("base"), old.get("base")
-    if isinstance(base, dict) and isinstance(old_base, dict) and base != old_base:
-        return [f"{base.get('tier')} changed"]
+    base, old_base = entry["base"], old["base"]
+    if base is not None and old_base is not None and base != old_base:
+        return [f"{base['tier']} changed"]
     return []
 
 
@@ -167,23 +208,21 @@ def _foundation(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = []
-    config = entry.get("config") or {}
-    old_config = old.get("config") or {}
-    for key in sorted(set(config) | set(old_config)):
-        now, before = config.get(key), old_config.get(key)
+    config, old_config = entry["config"], old["config"]
+    for key in sorted(config):
+        now, before = config[key], old_config[key]
         if now == before:
             continue
-        if key == "apt_packages" and isinstance(now, list) and isinstance(before, list):
+        if key == "apt_packages":
             reasons.append("apt packages " + _list_change(before, now))
-        elif key == "tools" and isinstance(now, list) and isinstance(before, list):
+        elif key == "tools":
             reasons.extend(_tool_changes(before, now))
-        elif isinstance(now, str) and isinstance(before, str):
+        elif isinstance(now, str):  # the images
             reasons.append(f"{key.replace('_', ' ')} {before} -> {now}")
         else:
             reasons.append(f"{key.replace('_', ' ')} changed")
-    files, old_files = entry.get("files") or {}, old.get("files") or {}
-    reasons.extend(_file_changes(old_files, files))
-    if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
+    reasons.extend(_file_changes(old["files"], entry["files"]))
+    if not reasons and entry["template_sha256"] != old["template_sha256"]:
         reasons.append(f"template changed{_compiler_change(previous, new)}")
     return reasons
 
@@ -195,14 +234,17 @@ def _extension(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = _base_changed(entry, old)
-    source, old_source = new.get("source") or {}, previous.get("source") or {}
-    if source.get("semantic_sha256") != old_source.get("semantic_sha256"):
+    if new["source"]["semantic_sha256"] != previous["source"]["semantic_sha256"]:
         reasons.append("Dockerfile instructions changed")
-    elif not reasons and entry.get("semantic_sha256") != old.get("semantic_sha256"):
+    elif not reasons and entry["semantic_sha256"] != old["semantic_sha256"]:
         reasons.append(f"the generated Dockerfile changed{_compiler_change(previous, new)}")
-    files = {item["path"]: item for item in entry.get("inputs") or [] if isinstance(item, dict)}
-    old_files = {item["path"]: item for item in old.get("inputs") or [] if isinstance(item, dict)}
+    files = {item["path"]: item for item in entry["inputs"]}
+    old_files = {item["path"]: item for item in old["inputs"]}
     reasons.extend(_file_changes(old_files, files))
+    platforms, old_platforms = entry.get("platforms") or {}, old.get("platforms") or {}
+    for which in ("target", "build"):
+        if platforms.get(which) != old_platforms.get(which):
+            reasons.append(f"{which} platform {old_platforms.get(which)} -> {platforms.get(which)}")
     return reasons
 
 
@@ -213,8 +255,8 @@ def _runtime(
     previous: Mapping[str, Any],
 ) -> list[str]:
     reasons = _base_changed(entry, old)
-    harnesses, old_harnesses = entry.get("harnesses") or {}, old.get("harnesses") or {}
-    packages, old_packages = entry.get("packages") or {}, old.get("packages") or {}
+    harnesses, old_harnesses = entry["harnesses"], old["harnesses"]
+    packages, old_packages = entry["packages"], old["packages"]
     for name in sorted(set(harnesses) | set(old_harnesses)):
         now, before = harnesses.get(name), old_harnesses.get(name)
         if before is None:
@@ -223,18 +265,18 @@ def _runtime(
             reasons.append(f"{name} removed")
         elif now != before:
             reasons.append(f"{name} {before} -> {now}")
-        elif name in packages and packages.get(name) != old_packages.get(name):
+        elif name in packages and packages[name] != old_packages.get(name):
             reasons.append(f"{name} package {old_packages.get(name)} -> {packages[name]}")
-    if entry.get("strategy") != old.get("strategy"):
-        reasons.append(f"strategy {old.get('strategy')} -> {entry.get('strategy')}")
-    if not reasons and entry.get("template_sha256") != old.get("template_sha256"):
+    if entry["strategy"] != old["strategy"]:
+        reasons.append(f"strategy {old['strategy']} -> {entry['strategy']}")
+    if not reasons and entry["template_sha256"] != old["template_sha256"]:
         reasons.append("template changed")
     return reasons
 
 
 def _compiler_change(previous: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """`` (aishellc OLD -> NEW)`` when the two manifests come from different aishellc versions."""
-    before, now = _version(previous), _version(new)
+    before, now = previous["compiler"]["version"], new["compiler"]["version"]
     return f" (aishellc {before} -> {now})" if before != now else ""
 
 
@@ -248,17 +290,17 @@ def _list_change(before: Sequence[Any], now: Sequence[Any]) -> str:
 
 
 def _tool_changes(before: Sequence[Any], now: Sequence[Any]) -> list[str]:
-    old_tools = {t.get("name"): t for t in before if isinstance(t, dict)}
-    new_tools = {t.get("name"): t for t in now if isinstance(t, dict)}
+    old_tools = {tool["name"]: tool for tool in before}
+    new_tools = {tool["name"]: tool for tool in now}
     reasons = []
-    for name in sorted(set(old_tools) | set(new_tools), key=str):
+    for name in sorted(set(old_tools) | set(new_tools)):
         old_tool, new_tool = old_tools.get(name), new_tools.get(name)
         if old_tool is None and new_tool is not None:
-            reasons.append(f"tool {name} {new_tool.get('version')} added")
+            reasons.append(f"tool {name} {new_tool['version']} added")
         elif new_tool is None or old_tool is None:
             reasons.append(f"tool {name} removed")
-        elif old_tool.get("version") != new_tool.get("version"):
-            reasons.append(f"tool {name} {old_tool.get('version')} -> {new_tool.get('version')}")
+        elif old_tool["version"] != new_tool["version"]:
+            reasons.append(f"tool {name} {old_tool['version']} -> {new_tool['version']}")
         elif old_tool != new_tool:
             reasons.append(f"tool {name} changed")
     return reasons
@@ -279,14 +321,8 @@ def _file_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
     return changes
 
 
-def _version(manifest: Mapping[str, Any]) -> str:
-    compiler = manifest.get("compiler")
-    return str(compiler.get("version")) if isinstance(compiler, dict) else "?"
-
-
 def _notes(new: Mapping[str, Any]) -> list[str]:
-    runtime = new["tiers"]["runtime"]
-    harnesses = runtime.get("harnesses") or {}
+    harnesses = new["tiers"]["runtime"]["harnesses"]
     return [
         f"{name} is not pinned (latest): a new release does not change its hash"
         for name in sorted(harnesses)

@@ -15,6 +15,9 @@ import pytest
 pytest_plugins = ["tests.skip_policy"]
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+# Hashes depend on the platform built for: tests compile for one fixed platform, so golden
+# files and hashes are the same on every machine.
+TEST_PLATFORM = "linux/amd64"
 
 Golden = Callable[[Path, str], None]
 
@@ -26,6 +29,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the expected files under tests/golden/ instead of comparing with them",
     )
+
+
+@pytest.fixture(autouse=True)
+def fixed_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every aishellc it starts) compiles for ``TEST_PLATFORM``."""
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", TEST_PLATFORM)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ as many, until kills have landed both before and after the swap.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import random
@@ -142,10 +143,12 @@ def test_sigkill_at_random_moments_leaves_old_or_new(project: Path) -> None:
         seen[f"{'killed' if killed else 'finished'}, {'new' if state == target else 'old'}"] += 1
     assert seen["killed, old"] and seen["killed, new"], (seed, seen)
     assert leftovers(project), (seed, seen)
-    # Leftovers do not stop the next compile, which gives the complete output.
+    # Leftovers do not stop the next compile, which gives the complete output and
+    # removes them.
     for which in ("new", "old"):
         assert compile_in(project, which) == 0
         assert tree(project / "build") == outputs[which]
+        assert not leftovers(project)
 
 
 # --- every crash point ------------------------------------------------------------------
@@ -190,9 +193,9 @@ def crash_at(step: int) -> Callable[[], None]:
             if calls["all"] == step:
                 os._exit(137)
 
-        def replace_folder(outdir: str, files: Any) -> None:
+        def replace_folder(folder: output.OutputFolder, files: Any) -> None:
             with counting_calls(on_call):
-                real_replace(outdir, files)
+                real_replace(folder, files)
 
         output.replace_folder = replace_folder
         import aishellc.compile
@@ -227,3 +230,96 @@ def test_a_crash_before_any_step_of_the_output_leaves_old_or_new(project: Path) 
     for which in ("new", "old"):
         assert compile_in(project, which) == 0
         assert tree(project / "build") == outputs[which]
+
+
+# --- leftovers of a killed compile --------------------------------------------------------
+
+COPY_ALL = "FROM aishell:base\nCOPY . /app/\n"
+
+
+def leave(folder: Path, name: str, files: Tree) -> None:
+    """What a killed compile leaves: a folder beside OUTDIR holding (some of) its files."""
+    (folder / name).mkdir()
+    for relative, data in files.items():
+        path = folder / name / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def test_leftovers_are_never_counted_and_are_removed(project: Path) -> None:
+    # Regression: with -o inside the context and COPY . /app, the next compile hashed the
+    # leftovers' files and the generated .dockerignore did not exclude them.
+    (project / ".aishell" / "old.Dockerfile").write_text(COPY_ALL)
+    assert compile_in(project, "old") == 0
+    clean = tree(project / "build")
+    partial = {name: data for name, data in clean.items() if not name.startswith("manifest")}
+    leave(project, ".build.aishellc-new-k1ll3d_x", partial)
+    leave(project, ".build.aishellc-old-abcdefgh", clean)
+    leave(project, ".build.aishellc-new-emptyfld", {})
+    assert compile_in(project, "old") == 0
+    assert tree(project / "build") == clean  # the same inputs, the same ignore file
+    assert not leftovers(project)
+
+
+def _symlinked(folder: Path, name: str) -> None:
+    (folder / "elsewhere").mkdir()
+    (folder / "elsewhere" / "manifest.json").write_text("{}")
+    (folder / name).symlink_to("elsewhere")
+
+
+def _foreign_file(folder: Path, name: str) -> None:
+    leave(folder, name, {"manifest.json": b"{}", "thesis.tex": b"my work"})
+
+
+def _wrong_shape(folder: Path, name: str) -> None:
+    leave(folder, name + "9", {"manifest.json": b"{}"})
+
+
+def _other_outdir(folder: Path, name: str) -> None:
+    leave(folder, name.replace(".build.", ".other."), {"manifest.json": b"{}"})
+
+
+def _a_file(folder: Path, name: str) -> None:
+    (folder / name).write_text("not a folder")
+
+
+KEPT: list[tuple[str, Callable[[Path, str], None]]] = [
+    ("a symlink", _symlinked),
+    ("a file aishellc does not write", _foreign_file),
+    ("a longer random tail", _wrong_shape),
+    ("another output folder's", _other_outdir),
+    ("a file, not a folder", _a_file),
+]
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    return {
+        p.name: p.readlink() if p.is_symlink() else tree(p) if p.is_dir() else p.read_bytes()
+        for p in folder.iterdir()
+        if ".aishellc-" in p.name or p.name == "elsewhere"
+    }
+
+
+@pytest.mark.parametrize(("name", "make"), KEPT, ids=[k[0] for k in KEPT])
+def test_only_provable_leftovers_are_removed(
+    project: Path, name: str, make: Callable[[Path, str], None]
+) -> None:
+    make(project, ".build.aishellc-new-abcd1234")
+    kept = snapshot(project)
+    assert kept
+    assert compile_in(project, "old") == 0
+    assert snapshot(project) == kept
+
+
+def test_a_leftover_another_compile_still_works_in_is_kept(project: Path) -> None:
+    # A compile running in parallel holds a lock on its temporary folder.
+    leave(project, ".build.aishellc-new-running_", {"manifest.json": b"{}"})
+    descriptor = os.open(project / ".build.aishellc-new-running_", os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        assert compile_in(project, "old") == 0
+        assert (project / ".build.aishellc-new-running_" / "manifest.json").exists()
+    finally:
+        os.close(descriptor)
+    assert compile_in(project, "old") == 0
+    assert not leftovers(project)

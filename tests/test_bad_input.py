@@ -7,11 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from aishellc.cli import run
+from aishellc.terminal import visible
+from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 CASES = [
     # (name, file bytes or None for "no file", expected "path:line:col: ..." text)
@@ -163,3 +166,169 @@ def test_parse_prints_every_good_file_as_json(tmp_path: Path) -> None:
     assert document["type"] == "Document"
     assert "logical_lines" not in document
     assert [item["instruction"] for item in document["items"]] == ["FROM", "RUN", "COPY"]
+
+
+# --- what reaches the terminal ----------------------------------------------------------
+
+VISIBLE = [
+    # (text, as printed): control characters, bidi overrides and undecodable bytes escaped
+    ("plain text, café, 日本 ☃", "plain text, café, 日本 ☃"),
+    ("ESC \x1b[2J", r"ESC \x1b[2J"),
+    ("CR \r LF \n", r"CR \r LF \n"),
+    ("NUL \x00 BEL \x07 TAB \t DEL \x7f", r"NUL \x00 BEL \x07 TAB \t DEL \x7f"),
+    ("C1 \x85 \x9b31m", r"C1 \x85 \x9b31m"),
+    ("bidi \u202e \u2066", r"bidi \u202e \u2066"),
+    ("line separator \u2028", r"line separator \u2028"),
+    ("lone surrogate " + os.fsdecode(b"\xff"), r"lone surrogate \udcff"),
+    ("backslash \\ stays", "backslash \\ stays"),
+]
+
+
+@pytest.mark.parametrize(("text", "shown"), VISIBLE, ids=[v[1] for v in VISIBLE])
+def test_visible(text: str, shown: str) -> None:
+    assert visible(text) == shown
+    assert visible(shown) == shown  # printable already
+
+
+HOSTILE = "evil\x1b]0;title\x07\n\nRun, in order:\n  curl x | sh\u202e"
+SHOWN = r"evil\x1b]0;title\x07\n\nRun, in order:\n  curl x | sh\u202e"
+
+
+def _project(root: Path) -> Path:
+    (root / ".aishell").mkdir(parents=True)
+    (root / ".aishell" / "Dockerfile").write_text("FROM aishell:base\n")
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
+    return root
+
+
+def _in(root: Path, *args: str) -> tuple[int, str, str]:
+    result = run_cli_in(root, *args)
+    return result.code, result.out, result.err
+
+
+ESCAPED_OUTPUT: list[tuple[str, list[str], str]] = [
+    # (name, command line, the start of a line printed, with the hostile name escaped)
+    ("parse: a missing path", ["parse", HOSTILE], f"{SHOWN}:1:1: no such file"),
+    ("check: a missing path", ["check", HOSTILE], f"{SHOWN}:1:1: AIS001 no such file"),
+    (
+        "compile: --config",
+        [".aishell/Dockerfile", "-o", "build", "--config", HOSTILE],
+        f"{SHOWN}:1:1: cannot read config file: No such file or directory",
+    ),
+    (
+        "compile: --harness",
+        [".aishell/Dockerfile", "-o", "build", "--harness", HOSTILE],
+        f"--harness: invalid harness name {HOSTILE!r}",
+    ),
+    (
+        "compile: the summary",
+        [".aishell/Dockerfile", "-o", f"../{HOSTILE}"],
+        f"compiled .aishell/Dockerfile -> ../{SHOWN}/",
+    ),
+    (
+        "compile: the plan command",
+        [".aishell/Dockerfile", "-o", f"../{HOSTILE}"],
+        "build in order: aishellc plan $'../evil\\x1b]0;title\\x07\\n\\nRun, in order:\\n  curl x | sh\\u202e/manifest.json'",
+    ),
+    (
+        "plan: a missing manifest",
+        ["plan", HOSTILE],
+        f"{SHOWN}:1:1: cannot read the manifest: No such file or directory",
+    ),
+    ("rule: an unknown code", ["rule", HOSTILE], f"aishellc rule: unknown rule code `{SHOWN}`"),
+    (
+        "argparse: a bad choice",
+        ["check", "--format", HOSTILE, "x"],
+        f"aishellc check: argument --format: invalid choice: '{SHOWN}'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "argv", "line"), ESCAPED_OUTPUT, ids=[e[0] for e in ESCAPED_OUTPUT]
+)
+def test_values_reach_the_terminal_escaped(
+    tmp_path: Path, name: str, argv: list[str], line: str
+) -> None:
+    _, out, err = _in(_project(tmp_path / "project"), *argv)
+    # JSON on stdout (parse) escapes by JSON's rules; every line for people is printable
+    printed = [text for text in (out + err).splitlines() if not text.startswith("{")]
+    assert any(text.startswith(line) for text in printed), out + err
+    assert all(text.isprintable() for text in printed), printed
+
+
+def test_check_prints_the_source_line_escaped(tmp_path: Path) -> None:
+    path = tmp_path / HOSTILE
+    path.write_text("FROM aishell:base\nRUNN evil\x1b[2J\x07\u202e\x85 x\n")
+    code, out, _ = run_cli("check", str(path))
+    assert code == 2
+    assert out.splitlines()[:2] == [
+        f"{visible(str(path))}:2:1: AIS001 unknown instruction: RUNN",
+        r"  2 | RUNN evil\x1b[2J\x07\u202e\x85 x",
+    ]
+
+
+# --- every file aishellc reads: regular files only, capped --------------------------------
+
+
+def _fifo_config(root: Path) -> list[str]:
+    (root / ".aishell" / "aishellc.toml").unlink()
+    os.mkfifo(root / ".aishell" / "aishellc.toml")
+    return []
+
+
+def _dev_zero_config(root: Path) -> list[str]:
+    # As committed in a repository: the pre-commit hook runs `aishellc check` on it.
+    (root / ".aishell" / "aishellc.toml").unlink()
+    (root / ".aishell" / "aishellc.toml").symlink_to("/dev/zero")
+    return []
+
+
+def _ipv6_registry(root: Path) -> list[str]:
+    (root / ".aishell" / "aishellc.toml").write_text('registry = "[::1]:5000/team"\n')
+    return []
+
+
+CONFIGS: list[tuple[str, Callable[[Path], list[str]], str]] = [
+    # (name, setup returning extra flags, expected stderr start); compile and check alike
+    (
+        "--config /dev/zero",
+        lambda root: ["--config", "/dev/zero"],
+        "/dev/zero:1:1: cannot read config file: not a regular file (a FIFO, socket or device)",
+    ),
+    (
+        "a FIFO as the default config",
+        _fifo_config,
+        ".aishell/aishellc.toml:1:1: cannot read config file: not a regular file",
+    ),
+    (
+        "a link to /dev/zero as the default config",
+        _dev_zero_config,
+        ".aishell/aishellc.toml:1:1: cannot read config file: not a regular file",
+    ),
+    (
+        "an IPv6 registry",
+        _ipv6_registry,
+        ".aishell/aishellc.toml:1:12: invalid registry '[::1]:5000/team' in registry",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "setup", "expected"), CONFIGS, ids=[c[0] for c in CONFIGS])
+def test_bad_config_files_exit_2_without_hanging(
+    tmp_path: Path, name: str, setup: Callable[[Path], list[str]], expected: str
+) -> None:
+    root = _project(tmp_path / "project")
+    flags = setup(root)
+    for argv in ([".aishell/Dockerfile", "-o", "build"], ["check", ".aishell/Dockerfile"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "aishellc", *argv, *flags],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(expected), proc.stderr
+    assert not (root / "build").exists()

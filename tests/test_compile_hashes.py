@@ -272,7 +272,7 @@ def test_the_output_folder_inside_the_context_is_not_hashed(tmp_path):
     assert changed(first, second) == set()
     assert dict(first.files) == dict(second.files)
     ignore = second.files["extension.Dockerfile.dockerignore"].decode()
-    assert ignore.splitlines()[-1] == "build"
+    assert ignore.splitlines()[-2:] == ["build", ".build.aishellc-*"]
 
 
 def test_a_foundation_config_change_changes_all_three(tmp_path):
@@ -329,3 +329,71 @@ def test_a_non_posix_shell_keeps_its_spaces(tmp_path):
     spaced = compile_in(project(tmp_path / "d", base.replace("print(1)", "if 1:  print(1)")))
     respaced = compile_in(project(tmp_path / "e", base.replace("print(1)", "if 1: print(1)")))
     assert changed(spaced, respaced) == {"extension", "runtime"}
+
+
+# --- platforms ---------------------------------------------------------------------------
+
+ARCH_DOCKERFILE = (
+    "FROM aishell:base\nARG TARGETARCH\nCOPY bin/app-${TARGETARCH} /usr/local/bin/app\n"
+)
+
+
+def arch_project(tmp_path: Path) -> Path:
+    root = project(tmp_path, ARCH_DOCKERFILE)
+    (root / "bin").mkdir()
+    for arch in ("amd64", "arm64"):
+        (root / "bin" / f"app-{arch}").write_text(f"built for {arch}\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    ("platform", "read"),
+    [
+        ("linux/amd64", "bin/app-amd64"),
+        ("linux/arm64", "bin/app-arm64"),
+        ("arm64", "bin/app-arm64"),
+    ],
+)
+def test_the_target_platform_names_the_files_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str, read: str
+) -> None:
+    # Regression: TARGETARCH expanded to nothing, so bin/app- was refused as missing.
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", platform)
+    extension = compile_in(arch_project(tmp_path)).manifest["tiers"]["extension"]
+    assert [item["path"] for item in extension["inputs"]] == [read]
+    assert extension["platforms"] == {
+        "target": "linux/" + platform.removeprefix("linux/"),
+        "from": "DOCKER_DEFAULT_PLATFORM",
+    }
+
+
+def test_each_platform_has_its_own_extension_hash(tmp_path, monkeypatch):
+    root = project(tmp_path)  # reads the same files on every platform
+    before = compile_in(root)
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/arm64")
+    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/aarch64")  # the same platform
+    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+    monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", "linux/amd64")
+    assert changed(before, compile_in(root)) == set()
+
+
+def test_without_the_variable_the_machine_is_the_platform(tmp_path, monkeypatch):
+    monkeypatch.delenv("DOCKER_DEFAULT_PLATFORM")
+    monkeypatch.setattr("platform.machine", lambda: "aarch64")
+    extension = compile_in(project(tmp_path)).manifest["tiers"]["extension"]
+    assert extension["platforms"] == {"target": "linux/arm64", "from": "machine"}
+
+
+def test_the_build_platform_counts_only_when_the_dockerfile_names_it(tmp_path, monkeypatch):
+    text = "FROM aishell:base\nARG BUILDARCH\nRUN echo $BUILDARCH > /built-on\n"
+    root = project(tmp_path, text)
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    before = compile_in(root)
+    assert before.manifest["tiers"]["extension"]["platforms"]["build"] == "linux/amd64"
+    monkeypatch.setattr("platform.machine", lambda: "aarch64")
+    assert changed(before, compile_in(root)) == {"extension", "runtime"}
+    plain = project(tmp_path / "plain")
+    before = compile_in(plain)
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    assert changed(before, compile_in(plain)) == set()

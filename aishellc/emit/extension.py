@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -60,10 +61,15 @@ def render_extension(
     source_sha256: str,
     foundation_image: str,
     harness_binaries: Mapping[str, str],
+    automatic_args: Mapping[str, str] = MappingProxyType({}),
 ) -> ExtensionResult:
-    """Run the passes over the user's document and add the header."""
+    """Run the passes over the user's document and add the header. ``automatic_args`` are
+    BuildKit's platform ARGs for the platform compiled for (see :mod:`aishellc.platforms`)."""
     context = PassContext(
-        path=path, harness_binaries=harness_binaries, foundation_image=foundation_image
+        path=path,
+        harness_binaries=harness_binaries,
+        foundation_image=foundation_image,
+        automatic_args=automatic_args,
     )
     with one_analysis():
         rewritten, diagnostics = run_passes(document, context)

@@ -26,24 +26,21 @@ explain a rebuild (every extra key is listed here)::
 With a registry in the configuration each tier also has ``cache_from`` and ``cache_to``
 (BuildKit registry cache references, as in the bake file). Keys are sorted, indentation is
 two spaces, and the file ends with a newline.
+
+``aishellc/manifest.schema.json`` (JSON Schema) describes this exactly; a change here is a
+change there (a test validates every golden manifest against it).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 SCHEMA_VERSION = 1
-TIER_KEYS = ("tag", "hash", "dockerfile", "context", "build_args", "labels", "command")
-REQUIRED_TIER_KEYS = {
-    "foundation": TIER_KEYS,
-    "extension": (*TIER_KEYS, "inputs"),
-    "runtime": (*TIER_KEYS, "harnesses"),
-}
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -53,37 +50,6 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
 def render_json(data: Any) -> str:
     """Deterministic, readable JSON: sorted keys, two-space indent, final newline."""
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def manifest_problems(data: Any) -> Sequence[str]:
-    """What is missing or malformed in a manifest (empty when it is usable)."""
-    if not isinstance(data, dict):
-        return ["the manifest is not a JSON object"]
-    problems = []
-    if data.get("schema_version") != SCHEMA_VERSION:
-        problems.append(
-            f"schema_version is {data.get('schema_version')!r}, expected {SCHEMA_VERSION}"
-        )
-    tiers = data.get("tiers")
-    if not isinstance(tiers, dict):
-        return [*problems, "tiers is missing"]
-    for tier, keys in REQUIRED_TIER_KEYS.items():
-        entry = tiers.get(tier)
-        if not isinstance(entry, dict):
-            problems.append(f"tiers.{tier} is missing")
-            continue
-        for key in keys:
-            if key not in entry:
-                problems.append(f"tiers.{tier}.{key} is missing")
-        command = entry.get("command")
-        if not (isinstance(command, list) and all(isinstance(arg, str) for arg in command)):
-            problems.append(f"tiers.{tier}.command is not a list of strings")
-        if not isinstance(entry.get("hash"), str) or not isinstance(entry.get("tag"), str):
-            problems.append(f"tiers.{tier}.hash and .tag must be strings")
-    order = data.get("build_order")
-    if not (isinstance(order, list) and sorted(order) == sorted(REQUIRED_TIER_KEYS)):
-        problems.append("build_order must list foundation, extension and runtime")
-    return problems
 
 
 @attrs.frozen

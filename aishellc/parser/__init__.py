@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from aishellc import ast
 from aishellc.errors import Location, UserError
+from aishellc.input_files import FileTooLarge, NotRegularFile, read_capped, size_text
 from aishellc.parser.builder import Builder
 from aishellc.parser.decode import decode
 from aishellc.parser.prelex import LogicalLine, prelex
@@ -54,29 +53,12 @@ def read_dockerfile(path: str | Path) -> bytes:
     """The bytes of a Dockerfile, or a UserError saying why it cannot be read.
 
     Only regular files are read: a FIFO or a device would block or never end. A file
-    larger than BuildKit reads (:data:`MAX_FILE_BYTES`) is refused before it is read.
+    larger than BuildKit reads (:data:`MAX_FILE_BYTES`) is refused before it is read whole
+    (:func:`aishellc.input_files.read_capped`).
     """
-    name = str(path)
-    where = Location(name, 1, 1)
+    where = Location(str(path), 1, 1)
     try:
-        with open(path, "rb", opener=_open_nonblocking) as handle:
-            mode = os.fstat(handle.fileno()).st_mode
-            if stat.S_ISDIR(mode):
-                raise IsADirectoryError
-            if not stat.S_ISREG(mode):
-                raise UserError(
-                    "is not a regular file (a FIFO, socket or device)",
-                    where,
-                    help="pass the Dockerfile itself",
-                )
-            data = handle.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                raise UserError(
-                    f"file is larger than {MAX_FILE_BYTES} bytes (16 MiB), the most BuildKit reads",
-                    where,
-                    help="a Dockerfile this large would not build; move data into files",
-                )
-            return data
+        return read_capped(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise UserError("no such file", where, help="check the path") from None
     except IsADirectoryError:
@@ -85,13 +67,21 @@ def read_dockerfile(path: str | Path) -> bytes:
         ) from None
     except PermissionError:
         raise UserError("permission denied", where, help="make the file readable") from None
+    except NotRegularFile:
+        raise UserError(
+            "is not a regular file (a FIFO, socket or device)",
+            where,
+            help="pass the Dockerfile itself",
+        ) from None
+    except FileTooLarge:
+        raise UserError(
+            f"file is larger than {MAX_FILE_BYTES} bytes ({size_text(MAX_FILE_BYTES)}), "
+            "the most BuildKit reads",
+            where,
+            help="a Dockerfile this large would not build; move data into files",
+        ) from None
     except OSError as exc:
         raise UserError(f"cannot read the file: {exc.strerror}", where) from None
-
-
-def _open_nonblocking(path: str, flags: int) -> int:
-    # O_NONBLOCK: opening a FIFO with no writer must not hang before we can check its type.
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def parse_file(path: str | Path) -> ast.Document:

@@ -174,17 +174,23 @@ def parse_words(rest: str, escape: str) -> list[str]:
             words.append("".join(word))
 
 
-def mount_fields(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``RUN --mount`` value (BuildKit reads it as CSV)."""
+def mount_items(value: str) -> list[tuple[str, str | None]]:
+    """The fields of a ``RUN --mount`` value in order (BuildKit reads it as CSV): the key
+    lower-cased, and the text after ``=`` (None for a bare ``ro``-style field)."""
     try:
         rows = list(csv.reader([value]))
     except csv.Error:
-        return {}
-    fields: dict[str, str] = {}
+        return []
+    items: list[tuple[str, str | None]] = []
     for field in rows[0] if rows else []:
-        key, _, item = field.partition("=")
-        fields[key.strip().lower()] = item
-    return fields
+        key, equals, item = field.partition("=")
+        items.append((key.strip().lower(), item if equals else None))
+    return items
+
+
+def mount_fields(value: str) -> dict[str, str]:
+    """The ``key=value`` fields of a ``RUN --mount`` value (a later field wins)."""
+    return {key: item or "" for key, item in mount_items(value)}
 
 
 def _reject_constant(name: str) -> object:

@@ -34,6 +34,9 @@ class PassContext:
     # the global ARG the base rewrite introduces, and the image it defaults to
     base_arg: str = "AISHELL_BASE"
     foundation_image: str = "aishell:foundation"
+    # BuildKit's automatic platform ARGs (TARGETARCH, ...) for the platform built for, which
+    # global scope sees undeclared (see aishellc.platforms); empty when it is not known
+    automatic_args: Mapping[str, str] = attrs.field(factory=lambda: MappingProxyType({}))
 
 
 PassResult = tuple[ast.Document, Sequence[Diagnostic]]

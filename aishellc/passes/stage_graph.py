@@ -4,13 +4,19 @@
 finds, in source order,
 
 - the global ARGs (the ARG instructions before the first FROM) and their defaults, each
-  expanded through the ones before it, as BuildKit's ``buildMetaArgs`` does without build
-  arguments (an ARG without a default is the empty string);
+  expanded through the ones before it and BuildKit's automatic platform ARGs
+  (``PassContext.automatic_args``), as BuildKit's ``buildMetaArgs`` does without build
+  arguments (an ARG without a default is the empty string, unless it names an automatic
+  ARG, which keeps its value);
 - every stage: its FROM, its name (lowercased, as BuildKit compares them), the image or
   earlier stage its FROM names after expanding the image text through the global ARGs
   (unset variables expand to nothing; an expansion error or an empty result is recorded,
   not raised), its instructions, USER and SHELL instructions, and the stages and images its
   ``COPY --from`` and ``RUN --mount=from=`` flags name;
+- which stages a stage needs (:meth:`StageGraph.needed`): BuildKit's ``allReachableStages``,
+  through FROM, ``COPY --from`` (name or index), ``RUN --mount=from=`` (name) and the
+  ONBUILD triggers of the stage a stage builds on, transitively; BuildKit builds only the
+  stages the built one needs;
 - for each stage whether it **builds on aishell**: its FROM names ``aishell:base``,
   ``aishell:foundation`` (or the configured foundation image) directly or through global ARG
   defaults, or names an earlier stage that does;
@@ -99,6 +105,8 @@ class StageReference:
     value: str
     #: index of the stage it names (by name or index), or None for an image
     stage: int | None
+    #: made by an ONBUILD trigger: a need of the stages built on this one, not of this one
+    onbuild: bool = False
 
 
 @attrs.frozen
@@ -193,6 +201,24 @@ class StageGraph:
                 return member.shells[-1]
         return None
 
+    def needed(self, stage: Stage) -> frozenset[int]:
+        """The indices of the stages BuildKit builds to build ``stage`` (itself included)."""
+        found: set[int] = set()
+        pending = [stage.index]
+        while pending:
+            index = pending.pop()
+            if index in found:
+                continue
+            found.add(index)
+            current = self.stages[index]
+            parent = self.parent(current)
+            references = [ref for ref in current.references if not ref.onbuild]
+            if parent is not None:
+                pending.append(parent.index)
+                references += [ref for ref in parent.references if ref.onbuild]
+            pending += [ref.stage for ref in references if ref.stage is not None]
+        return frozenset(found)
+
     def stage_for(self, instruction: ast.Instruction) -> Stage | None:
         """The stage that contains an instruction (by identity), or None."""
         for stage in self.stages:
@@ -224,7 +250,7 @@ def _analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
         (i for i, item in enumerate(instructions) if isinstance(item, ast.From)),
         len(instructions),
     )
-    global_args, env = _global_args(instructions[:first_from], lexer)
+    global_args, env = _global_args(instructions[:first_from], lexer, context.automatic_args)
 
     stages: list[Stage] = []
     names: dict[str, int] = {}
@@ -273,15 +299,15 @@ def _analyze_stages(document: ast.Document, context: PassContext) -> StageGraph:
 
 
 def _global_args(
-    instructions: tuple[ast.Instruction, ...], lexer: WordLexer
+    instructions: tuple[ast.Instruction, ...], lexer: WordLexer, automatic: Mapping[str, str]
 ) -> tuple[list[GlobalArg], dict[str, str]]:
-    env: dict[str, str] = {}
+    env: dict[str, str] = dict(automatic)
     found: list[GlobalArg] = []
     for instruction in instructions:
         if not isinstance(instruction, ast.Arg):
             continue
         for decl in instruction.args:
-            value, error = "", None
+            value, error = automatic.get(decl.name, ""), None
             if decl.default is not None:
                 try:
                     value = lexer.process_word(decl.default, env)
@@ -306,6 +332,8 @@ def _base_image(
 
 
 def _installs(stage: Stage, reader: ScriptReader, context: PassContext) -> Iterator[HarnessInstall]:
+    if not context.harness_binaries:
+        return
     for instruction in stage.instructions:
         script = reader.script(instruction)
         if script is None:
@@ -318,19 +346,19 @@ def _installs(stage: Stage, reader: ScriptReader, context: PassContext) -> Itera
 
 def _references(stage: Stage, names: Mapping[str, int], count: int) -> Iterator[StageReference]:
     for instruction in stage.instructions:
-        yield from _instruction_references(instruction, names, count)
+        yield from _instruction_references(instruction, names, count, onbuild=False)
         if isinstance(instruction, ast.Onbuild) and instruction.trigger is not None:
-            yield from _instruction_references(instruction.trigger, names, count)
+            yield from _instruction_references(instruction.trigger, names, count, onbuild=True)
 
 
 def _instruction_references(
-    instruction: ast.Instruction, names: Mapping[str, int], count: int
+    instruction: ast.Instruction, names: Mapping[str, int], count: int, *, onbuild: bool
 ) -> Iterator[StageReference]:
     if isinstance(instruction, ast.Copy):
         flag = instruction.flag("from")
         if flag is not None and flag.value:
             stage = _stage_by_name_or_index(flag.value, names, count)
-            yield StageReference(instruction, flag, "copy", flag.value, stage)
+            yield StageReference(instruction, flag, "copy", flag.value, stage, onbuild)
     if isinstance(instruction, ast.Run):
         for flag in instruction.flags:
             if flag.name != "mount" or not flag.value:
@@ -338,7 +366,7 @@ def _instruction_references(
             source = mount_fields(flag.value).get("from")
             if source:
                 stage = names.get(source.lower())
-                yield StageReference(instruction, flag, "mount", source, stage)
+                yield StageReference(instruction, flag, "mount", source, stage, onbuild)
 
 
 def _stage_by_name_or_index(value: str, names: Mapping[str, int], count: int) -> int | None:

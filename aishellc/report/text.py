@@ -8,8 +8,10 @@
     Found 0 errors, 1 warning, 0 infos.
 
 The carets cover the diagnostic's span; a span over several lines is marked on its first
-line, up to the end of that line. Tabs are shown as four spaces and wide characters count
-two columns, so the carets stay under the text they mark. No colours.
+line, up to the end of that line. Tabs are shown as four spaces, other characters a
+terminal would act on as their escapes (:func:`aishellc.terminal.visible`: ``\x1b``,
+``\u202e``), and wide characters count two columns, so the carets stay under the text
+they mark. The path, message and help go through the same escaping. No colours.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TextIO
 from aishellc.ast import SourceMap
 from aishellc.diagnostics import Diagnostic
 from aishellc.report import FileResult, severity_counts, sorted_results
+from aishellc.terminal import escape, visible
 
 TAB = "    "
 
@@ -38,13 +41,12 @@ def write(stream: TextIO, results: Sequence[FileResult]) -> None:
 
 def render(path: str, diagnostic: Diagnostic, source: SourceMap | None) -> str:
     """One diagnostic: the location line, the source snippet (if any) and the help line."""
-    lines = [
-        f"{path}:{diagnostic.line}:{diagnostic.column}: {diagnostic.code} {diagnostic.message}"
-    ]
+    where = f"{visible(path)}:{diagnostic.line}:{diagnostic.column}"
+    lines = [f"{where}: {diagnostic.code} {visible(diagnostic.message)}"]
     if source is not None and 1 <= diagnostic.line <= source.line_count:
         lines.extend(_snippet(diagnostic, source.line_text(diagnostic.line)))
     if diagnostic.help:
-        lines.append(f"  help: {diagnostic.help}")
+        lines.append(f"  help: {visible(diagnostic.help)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -79,24 +81,24 @@ def _snippet(diagnostic: Diagnostic, line_text: str) -> list[str]:
 
 
 def _display(text: str) -> str:
-    """The line as printed: tabs expanded, other control characters replaced."""
+    """The line as printed: tabs expanded, other non-printable characters escaped."""
     return "".join(_display_char(char) for char in text)
 
 
 def _display_char(char: str) -> str:
     if char == "\t":
         return TAB
-    if unicodedata.category(char) == "Cc":
-        return "\N{REPLACEMENT CHARACTER}"
-    return char
+    return char if char.isprintable() else escape(char)
 
 
 def _display_width(text: str) -> int:
+    """Columns the printed form of ``text`` takes (an escape is as wide as its text)."""
     width = 0
     for char in text:
-        if char == "\t":
-            width += len(TAB)
-        elif unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        shown = _display_char(char)
+        if shown != char:
+            width += len(shown)
+        elif unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
             continue
         elif unicodedata.east_asian_width(char) in ("W", "F"):
             width += 2

@@ -93,6 +93,12 @@ def engine_problem(timeout: float = 20) -> str | None:
     return None
 
 
+def engine_version() -> tuple[int, ...]:
+    """The engine's version as numbers (``20.10.24+dfsg1`` is ``(20, 10, 24)``)."""
+    text = docker("version", "--format", "{{.Server.Version}}").stdout.strip()
+    return tuple(int(part) for part in re.findall(r"\d+", text.split("+")[0].split("-")[0]))
+
+
 def docker(
     *args: str,
     check: bool = True,

@@ -140,8 +140,9 @@ def plan(compiled: Compiled, previous: Path) -> dict[str, Any]:
 
 
 def keep_manifest(compiled: Compiled, name: str = "built.json") -> Path:
-    """Copy a compile's manifest aside (as a user does before recompiling), for ``plan``."""
-    kept = compiled.project / name
+    """Copy a compile's manifest aside (as a user does before recompiling), for ``plan``:
+    outside the project, as the docs say, since a file in the build context is an input."""
+    kept = compiled.project.parent / f"{compiled.project.name}-{name}"
     kept.write_bytes(compiled.manifest_path.read_bytes())
     return kept
 

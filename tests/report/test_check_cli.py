@@ -112,9 +112,30 @@ def test_text_format_reports_unreadable_files_once(files: dict[str, str]) -> Non
     assert err == ""
 
 
-def test_each_file_is_checked_once(files: dict[str, str]) -> None:
-    _, out, _ = check(["--format", "json", files["warning"], files["warning"]])
-    assert len(json.loads(out)) == 1
+SPELLINGS = [
+    # (the same file spelled several ways, relative to the folder holding warning/)
+    ["warning/Dockerfile", "warning/Dockerfile"],
+    ["warning/Dockerfile", "./warning/Dockerfile", "{abs}/warning/Dockerfile"],
+    ["warning/../warning/Dockerfile", "warning//Dockerfile"],
+    ["link/Dockerfile", "warning/Dockerfile"],  # link -> warning
+]
+
+
+@pytest.mark.parametrize("spellings", SPELLINGS)
+def test_each_file_is_checked_once(
+    files: dict[str, str], monkeypatch: pytest.MonkeyPatch, spellings: list[str]
+) -> None:
+    root = Path(files["warning"]).parent.parent
+    (root / "link").symlink_to("warning")
+    monkeypatch.chdir(root)
+    paths = [spelling.format(abs=root) for spelling in spellings]
+    _, out, _ = check(["--format", "json", *paths])
+    assert [d["path"] for d in json.loads(out)] == [paths[0]]  # the first spelling
+    status, out, _ = check(paths)
+    assert (status, out.count("AIS002")) == (0, 1)
+    out_stream, err_stream = io.StringIO(), io.StringIO()
+    assert run(["parse", *paths], out_stream, err_stream) == 0
+    assert [json.loads(line)["path"] for line in out_stream.getvalue().splitlines()] == [paths[0]]
 
 
 def test_paths_are_reported_as_given(

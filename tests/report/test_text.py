@@ -92,8 +92,33 @@ SNIPPETS = [
     ),
     # a combining accent takes no column
     ("FROM a\nRUN e\u0301 x\n", diag(2, 8, 2, 9), ["  2 | RUN e\u0301 x", "    |       ^ warning"]),
-    # other control characters are shown as U+FFFD, one column each
-    ("FROM a\nRUN \x0c x\n", diag(2, 7, 2, 8), ["  2 | RUN \ufffd x", "    |       ^ warning"]),
+    # other characters a terminal acts on are shown as their escapes, the carets follow
+    ("FROM a\nRUN \x0c x\n", diag(2, 7, 2, 8), ["  2 | RUN \\x0c x", "    |          ^ warning"]),
+    (
+        "FROM a\nRUN \x1b[2J x\n",
+        diag(2, 5, 2, 9),
+        ["  2 | RUN \\x1b[2J x", "    |     ^^^^^^^ warning"],
+    ),
+    (
+        "FROM a\nRUN \x07\x00 x\n",
+        diag(2, 8, 2, 9),
+        ["  2 | RUN \\x07\\x00 x", "    |              ^ warning"],
+    ),
+    (
+        "FROM a\nRUN \x9b1m x\n",
+        diag(2, 9, 2, 10),
+        ["  2 | RUN \\x9b1m x", "    |            ^ warning"],
+    ),
+    (
+        "FROM a\nRUN \u202ex\n",
+        diag(2, 6, 2, 7),
+        ["  2 | RUN \\u202ex", "    |           ^ warning"],
+    ),
+    (
+        "FROM a\nRUN \udcff x\n",
+        diag(2, 7, 2, 8),
+        ["  2 | RUN \\udcff x", "    |            ^ warning"],
+    ),
     # a CRLF file: the CR is not part of the line
     ("FROM a\r\nRUN x\r\n", diag(2, 5, 2, 6), ["  2 | RUN x", "    |     ^ warning"]),
     # a blank line: no trailing space after the gutter

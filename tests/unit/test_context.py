@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,15 @@ from aishellc.context import (
 )
 from aishellc.errors import UserError
 from aishellc.parser import parse
+from aishellc.platforms import BuildPlatforms, Platform
 
 
 def files_read(
-    tmp_path: Path, dockerfile: str, layout: dict[str, str], ignore: str | None = None
+    tmp_path: Path,
+    dockerfile: str,
+    layout: dict[str, str],
+    ignore: str | None = None,
+    platforms: BuildPlatforms | None = None,
 ) -> list[str]:
     for name, text in layout.items():
         path = tmp_path / name
@@ -28,7 +34,9 @@ def files_read(
     if ignore is not None:
         (tmp_path / ".dockerignore").write_text(ignore)
     rules, _, _ = load_ignore_rules(str(tmp_path), None)
-    found = context_inputs(parse(dockerfile), str(tmp_path), path="Dockerfile", rules=rules)
+    found = context_inputs(
+        parse(dockerfile), str(tmp_path), path="Dockerfile", rules=rules, platforms=platforms
+    )
     return [item.path for item in found]
 
 
@@ -83,6 +91,132 @@ def test_sources(tmp_path: Path, instructions: str, expected: list[str]) -> None
     assert files_read(tmp_path, dockerfile, LAYOUT) == expected
 
 
+# Read as BuildKit reads them (regressions: an empty --from, an upper-case or variable mount
+# type, a later src= were missed; "git@foo" was taken for a git URL and user@host:repo and
+# HTTPS:// git URLs for local files).
+BUILDKIT_SOURCES = [
+    ("COPY --from= a.py /x/", ["a.py"]),
+    ("RUN --mount=type=BIND,source=docs,target=/d true", ["docs/guide.md"]),
+    ("RUN --mount=Type=Bind,SRC=docs,target=/d true", ["docs/guide.md"]),
+    ("ARG T=bind\nRUN --mount=type=$T,source=c.txt,target=/d true", ["c.txt"]),
+    ("ARG T=Cache\nRUN --mount=type=$T,source=c.txt,target=/d true", []),
+    ("ARG F=a.py\nRUN --mount=source=$F,target=/d true", ["a.py"]),
+    ("RUN --mount=source=a.py,src=b.py,target=/d true", ["b.py"]),
+    ("RUN --mount=type=bind,from=,source=a.py,target=/d true", ["a.py"]),
+    ("RUN --mount=type=tmpfs,target=/d --mount=source=b.py,target=/e true", ["b.py"]),
+    ("ADD git@foo /x/", ["git@foo"]),
+    ("ADD github.com/x /x/", ["github.com/x"]),
+    ("ADD deploy@github.com:moby/buildkit.git /src", []),
+    ("ADD HTTPS://github.com/moby/buildkit.git /src", []),
+    ("ADD https://github.com/moby/buildkit.git#v0.12:frontend /src", []),
+    ("ADD ssh://git@github.com/moby/buildkit /src", []),
+    ("COPY git@foo /x/", ["git@foo"]),
+]
+
+BUILDKIT_LAYOUT = {**LAYOUT, "git@foo": "f", "github.com/x": "x"}
+
+
+@pytest.mark.parametrize(("instructions", "expected"), BUILDKIT_SOURCES)
+def test_sources_read_as_buildkit_reads_them(
+    tmp_path: Path, instructions: str, expected: list[str]
+) -> None:
+    dockerfile = f"FROM aishell:base\n{instructions}\n"
+    assert files_read(tmp_path, dockerfile, BUILDKIT_LAYOUT) == expected
+
+
+# What BuildKit refuses, aishellc refuses, at the instruction's line.
+REFUSED_SOURCES = [
+    ("COPY https://example.com/f.tgz /x/", "'https://example.com/f.tgz' is a URL"),
+    ("COPY git@github.com:moby/buildkit.git /x/", "is a git repository"),
+    ("COPY HTTPS://github.com/moby/buildkit.git /x/", "is a git repository"),
+    ("ADD HTTPS://example.com/f.tgz /x/", "is not in the build context"),
+    ("RUN --mount=type=$T,target=/d true", "RUN --mount type '$T' (= '') is not a mount type"),
+    ("RUN --mount=type=volume,target=/d true", "is not a mount type"),
+    ("RUN --mount=type=bind,source=${X:?unset},target=/d true", "cannot be expanded"),
+]
+
+
+@pytest.mark.parametrize(("instructions", "message"), REFUSED_SOURCES)
+def test_sources_buildkit_refuses(tmp_path: Path, instructions: str, message: str) -> None:
+    with pytest.raises(UserError, match=re.escape(message)) as refused:
+        files_read(tmp_path, f"FROM aishell:base\n{instructions}\n", BUILDKIT_LAYOUT)
+    assert refused.value.location is not None and refused.value.location.line == 2
+
+
+# Only the stages the final stage needs count, as BuildKit builds only those (regression:
+# every stage counted, and a missing file in an unused stage was refused).
+REACHABLE = [
+    ("FROM a AS unused\nCOPY missing /x\nFROM a\nCOPY a.py /\n", ["a.py"]),
+    ("FROM a AS unused\nCOPY b.py /x\nFROM a\nCOPY a.py /\n", ["a.py"]),
+    ("FROM a AS used\nCOPY b.py /x\nFROM a\nCOPY --from=used /x /\n", ["b.py"]),
+    ("FROM a AS Used\nCOPY b.py /x\nFROM a\nCOPY --from=USED /x /\n", ["b.py"]),
+    ("FROM a\nCOPY b.py /x\nFROM a\nCOPY --from=0 /x /\n", ["b.py"]),
+    ("FROM a AS m\nCOPY c.txt /\nFROM a\nRUN --mount=from=m,target=/m true\n", ["c.txt"]),
+    (
+        "FROM a AS m\nCOPY c.txt /\nFROM a\nRUN --mount=type=cache,from=m,target=/m true\n",
+        ["c.txt"],
+    ),
+    ("FROM a AS p\nCOPY c.txt /\nFROM p\n", ["c.txt"]),
+    ("FROM a AS p\nCOPY c.txt /\nFROM p AS q\nFROM a AS r\nFROM q\n", ["c.txt"]),
+    (
+        "FROM a AS one\nCOPY a.py /\nFROM a AS two\nCOPY --from=one / /\nCOPY b.py /\nFROM two\n",
+        ["a.py", "b.py"],
+    ),
+    ("FROM a AS later\nCOPY a.py /\nFROM a AS two\nCOPY b.py /\nFROM two\n", ["b.py"]),
+    # a stage's ONBUILD triggers run in the stages built on it
+    ("FROM a AS p\nONBUILD COPY c.txt /\nFROM p\n", ["c.txt"]),
+    ("FROM a AS p\nENV F=c.txt\nONBUILD COPY $F /\nFROM p\n", ["c.txt"]),
+    # a stage starts with the ARGs and ENVs of the stage it builds on (regression: ARGs not)
+    ("FROM a AS p\nARG F=c.txt\nFROM p\nCOPY $F /\n", ["c.txt"]),
+    ("FROM a AS p\nARG F=c.txt\nFROM p AS q\nENV G=$F\nFROM q\nCOPY $G /\n", ["c.txt"]),
+    ("FROM a\nONBUILD COPY c.txt /\n", []),
+    ("FROM a AS x\nCOPY a.py /\nFROM a\nONBUILD COPY --from=x / /\n", []),
+    ("FROM a AS x\nCOPY a.py /\nFROM a AS p\nONBUILD COPY --from=x / /\nFROM p\n", ["a.py"]),
+]
+
+
+@pytest.mark.parametrize(("dockerfile", "expected"), REACHABLE)
+def test_only_the_stages_the_final_stage_needs(
+    tmp_path: Path, dockerfile: str, expected: list[str]
+) -> None:
+    assert files_read(tmp_path, dockerfile, LAYOUT) == expected
+
+
+ARM = BuildPlatforms(Platform("linux", "arm64"), Platform("linux", "amd64"), "machine")
+ARCH_LAYOUT = {
+    "bin/app-arm64": "a",
+    "bin/app-amd64": "b",
+    "bin/app-x": "c",
+    "bin/linux/arm64/app": "d",
+    "final.txt": "e",
+    "default.txt": "f",
+}
+
+# BuildKit's automatic platform ARGs: global scope sees them, a stage after declaring them
+# (regression: they expanded to nothing, so these were refused or read the wrong file).
+PLATFORM_ARGS = [
+    ("FROM a\nARG TARGETARCH\nCOPY bin/app-${TARGETARCH} /x\n", ["bin/app-arm64"]),
+    ("FROM a\nARG BUILDARCH\nCOPY bin/app-$BUILDARCH /x\n", ["bin/app-amd64"]),
+    ("FROM a\nARG TARGETPLATFORM\nCOPY bin/$TARGETPLATFORM/app /x\n", ["bin/linux/arm64/app"]),
+    ("ARG APP=app-$TARGETARCH\nFROM a\nARG APP\nCOPY bin/$APP /x\n", ["bin/app-arm64"]),
+    ("ARG TARGETARCH\nFROM a\nARG TARGETARCH\nCOPY bin/app-$TARGETARCH /x\n", ["bin/app-arm64"]),
+    ("FROM a\nARG TARGETARCH=x\nCOPY bin/app-$TARGETARCH /x\n", ["bin/app-x"]),
+    ("FROM a\nCOPY bin/app-${TARGETARCH:-x} /x\n", ["bin/app-x"]),  # undeclared: unset
+    ("FROM a AS Final\nARG TARGETSTAGE\nCOPY $TARGETSTAGE.txt /x\n", ["final.txt"]),
+    ("FROM a\nARG TARGETSTAGE\nCOPY $TARGETSTAGE.txt /x\n", ["default.txt"]),
+    (
+        "FROM a AS s-amd64\nCOPY bin/app-amd64 /\nFROM a AS s-arm64\nCOPY bin/app-arm64 /\n"
+        "FROM s-$TARGETARCH\n",
+        ["bin/app-arm64"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("dockerfile", "expected"), PLATFORM_ARGS)
+def test_platform_args(tmp_path: Path, dockerfile: str, expected: list[str]) -> None:
+    assert files_read(tmp_path, dockerfile, ARCH_LAYOUT, platforms=ARM) == expected
+
+
 def test_a_bind_mount_without_source_reads_the_whole_context(tmp_path: Path) -> None:
     found = files_read(tmp_path, "FROM a\nRUN --mount=type=bind,target=/ctx ls\n", LAYOUT)
     assert found == sorted(LAYOUT)
@@ -90,13 +224,17 @@ def test_a_bind_mount_without_source_reads_the_whole_context(tmp_path: Path) -> 
 
 def test_env_is_inherited_from_the_stage_built_on(tmp_path: Path) -> None:
     dockerfile = (
-        "FROM a AS base\nENV F=a.py\nFROM base\nCOPY $F /x/\nFROM a\nCOPY ${F:-c.txt} /y/\n"
+        "FROM a AS base\nENV F=a.py\nFROM base AS child\nCOPY $F /x/\n"
+        "FROM a\nCOPY --from=child /x /x\nCOPY ${F:-c.txt} /y/\n"
     )
     assert files_read(tmp_path, dockerfile, LAYOUT) == ["a.py", "c.txt"]
 
 
 def test_global_args_need_declaring_in_the_stage(tmp_path: Path) -> None:
-    dockerfile = "ARG F=a.py\nFROM a\nCOPY ${F:-b.py} /x/\nFROM a\nARG F\nCOPY $F /y/\n"
+    dockerfile = (
+        "ARG F=a.py\nFROM a AS one\nCOPY ${F:-b.py} /x/\n"
+        "FROM a\nARG F\nCOPY $F /y/\nCOPY --from=one /x /x\n"
+    )
     assert files_read(tmp_path, dockerfile, LAYOUT) == ["a.py", "b.py"]
 
 

@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=aishell:foundation-e195632c05f7
-ARG AISHELL_EXTENSION=aishell:ext-43c00f3005fb
+ARG AISHELL_EXTENSION=aishell:ext-19280e2b6d79
 
 # claude@2.1.331 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it

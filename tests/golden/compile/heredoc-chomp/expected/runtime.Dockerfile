@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=aishell:foundation-e195632c05f7
-ARG AISHELL_EXTENSION=aishell:ext-bf0f0baf2964
+ARG AISHELL_EXTENSION=aishell:ext-ad6d7f265a52
 
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it

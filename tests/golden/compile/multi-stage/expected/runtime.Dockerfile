@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=aishell:foundation-e195632c05f7
-ARG AISHELL_EXTENSION=aishell:ext-d92ba5f72d26
+ARG AISHELL_EXTENSION=aishell:ext-76241d9749ef
 
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it

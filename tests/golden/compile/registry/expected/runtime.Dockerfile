@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=registry.example.com:5000/team/aishell:foundation-d61164ba2ec6
-ARG AISHELL_EXTENSION=registry.example.com:5000/team/aishell:ext-27b68955876c
+ARG AISHELL_EXTENSION=registry.example.com:5000/team/aishell:ext-0ebd45128755
 
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it

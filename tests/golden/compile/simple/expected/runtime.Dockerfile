@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=aishell:foundation-e195632c05f7
-ARG AISHELL_EXTENSION=aishell:ext-36985b2d8e53
+ARG AISHELL_EXTENSION=aishell:ext-7dc36eda87a3
 
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it

@@ -3,7 +3,7 @@
 # Nothing is copied from the build context: any folder will do.
 
 ARG AISHELL_FOUNDATION=aishell:foundation-e195632c05f7
-ARG AISHELL_EXTENSION=aishell:ext-76e4dfd5f5e5
+ARG AISHELL_EXTENSION=aishell:ext-3d285226daa2
 
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
