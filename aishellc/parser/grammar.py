@@ -1,15 +1,46 @@
-"""Loading the lark grammar (shipped in the wheel as ``aishellc/grammar/dockerfile.lark``)."""
+"""Loading the lark grammar (shipped in the wheel as ``aishellc/grammar/dockerfile.lark``).
+
+The rest of the parser takes lark's names from here: this module imports lark without
+``interegular``. lark imports that optional package, when it is installed, at its own
+import, but uses it only to check a grammar's terminals for collisions while analysing it
+(strict mode, or a build without the cache); a normal run loads the analysis from the cache,
+and the import alone costs about a tenth of a cold ``aishellc check``. ``make_parser(...,
+strict=True)`` brings it back for the grammar tests.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 import re
-from importlib import resources
+import sys
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Transformer, Tree
+_HIDE_INTEREGULAR = "interegular" not in sys.modules
+if _HIDE_INTEREGULAR:
+    sys.modules["interegular"] = None  # type: ignore[assignment]  # import fails, as if absent
+try:
+    import lark.lexer
+    from lark import Lark, Token, Transformer, Tree
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+finally:
+    if _HIDE_INTEREGULAR:
+        del sys.modules["interegular"]
+
+__all__ = [
+    "GRAMMAR_NAME",
+    "Lark",
+    "Token",
+    "UnexpectedCharacters",
+    "UnexpectedInput",
+    "UnexpectedToken",
+    "cache_dir",
+    "grammar_for_escape",
+    "grammar_text",
+    "make_parser",
+    "parser_for",
+]
 
 GRAMMAR_NAME = "dockerfile.lark"
 _ESCAPE_DEPENDENT = re.compile(r"^.*//\s*escape\s*$", re.MULTILINE)
@@ -17,10 +48,11 @@ _ESCAPE_DEPENDENT = re.compile(r"^.*//\s*escape\s*$", re.MULTILINE)
 
 def grammar_text() -> str:
     """The grammar as shipped: inside the installed package, else the checkout's copy."""
-    packaged = resources.files("aishellc").joinpath("grammar", GRAMMAR_NAME)
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "grammar" / GRAMMAR_NAME
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
+    checkout = package.parent / "grammar" / GRAMMAR_NAME
     return checkout.read_text(encoding="utf-8")
 
 
@@ -53,6 +85,8 @@ def make_parser(
     ``cache`` names a file where lark keeps its grammar analysis between runs.
     """
     options: dict[str, Any] = {"cache": cache} if cache else {}
+    if strict:
+        _check_collisions()
     return Lark(
         grammar_for_escape(escape),
         parser="lalr",
@@ -62,6 +96,15 @@ def make_parser(
         maybe_placeholders=False,
         **options,
     )
+
+
+def _check_collisions() -> None:
+    """Let lark check terminals for collisions: give it the ``interegular`` this module
+    hid from it (strict mode refuses to run without it)."""
+    import interegular
+
+    lark.lexer.interegular = interegular  # type: ignore[attr-defined]
+    lark.lexer.has_interegular = True
 
 
 def cache_dir() -> Path | None:

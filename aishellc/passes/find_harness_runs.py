@@ -228,8 +228,8 @@ def _stage_diagnostics(
 def _script_diagnostics(
     installs: _StageInstalls, position: int, script: Script, context: PassContext
 ) -> Iterator[Diagnostic]:
-    uses = script_commands(script)
     binaries = context.harness_binaries
+    uses = script_commands(script, binaries)
     for package in harness_packages(uses, binaries):
         if package.kind == "run":
             span = script.span(package.use.start, package.use.end)

@@ -8,6 +8,10 @@ managers' command lines. A package counts when its name, without a version or ta
 Global installs: ``npm install|i|add -g``, ``pnpm add|install|i -g``, ``yarn global add``,
 ``bun add|install|i -g`` (``--global``, ``--location=global`` for npm).
 Install-and-run: ``npx``, ``bunx``, ``npm exec|x``, ``pnpm dlx``, ``yarn dlx``.
+
+Parsing shell code loads tree-sitter-bash, which costs more than the rest of a small
+``check``. A script whose text cannot name a harness binary or a package manager
+(:func:`may_name`) is not parsed: none of its commands could matter to the callers.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ import contextlib
 import contextvars
 import functools
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from aishellc.passes.run_scripts import Script
-from aishellc.shell import CommandUse, find_commands
+
+if TYPE_CHECKING:
+    from aishellc.shell import CommandUse
 
 _NPM_INSTALL = frozenset(
     {"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal"}
@@ -45,11 +53,30 @@ _VALUE_OPTIONS = frozenset(
     {"-c", "--call", "--prefix", "--registry", "--cache", "--userconfig", "--loglevel"}
     | {"-C", "--dir", "--cwd", "-F", "--filter"}
 )
+# The programs through which :func:`harness_packages` finds installs and runs.
+_PACKAGE_PROGRAMS = frozenset({*_INSTALL_SUBCOMMANDS, *_EXEC_SUBCOMMANDS, *_EXEC_PROGRAMS})
+# What the shell analysis drops from a word before it is a program name: quotes, the
+# backslashes of escapes, escaped newlines (``c\la"u"de`` runs ``claude``).
+_DROPPED_FROM_WORDS = str.maketrans("", "", "\\'\"\r\n")
+# An escape that can stand for any character: $'\x63', $'\143', $'\u0063'.
+_CHARACTER_ESCAPE = re.compile(r"\\[0-7xuU]")
 
 
 _SCOPE: contextvars.ContextVar[dict[str, tuple[CommandUse, ...]] | None] = contextvars.ContextVar(
     "aishellc_commands_scope", default=None
 )
+
+
+def may_name(text: str, names: Collection[str]) -> bool:
+    """Whether shell code ``text`` can run a program called one of ``names`` or a package
+    manager, by its text alone: False only when no such name appears in it once quotes,
+    escapes and escaped newlines are dropped, and no escape can spell one. Names the
+    analysis cannot know (``$VAR``, ``$(cmd)``) are never one of them.
+    """
+    if _CHARACTER_ESCAPE.search(text):
+        return True
+    plain = text.translate(_DROPPED_FROM_WORDS)
+    return any(name in plain for name in itertools.chain(names, _PACKAGE_PROGRAMS))
 
 
 def commands_in(script: str) -> tuple[CommandUse, ...]:
@@ -60,13 +87,17 @@ def commands_in(script: str) -> tuple[CommandUse, ...]:
         return _commands_cached(script)
     found = scope.get(script)
     if found is None:
-        found = scope[script] = find_commands(script)
+        found = scope[script] = _find_commands(script)
     return found
 
 
-def script_commands(script: Script) -> tuple[CommandUse, ...]:
+def script_commands(script: Script, binaries: Collection[str]) -> tuple[CommandUse, ...]:
     """Every command a RUN's script runs: the commands of each of its analysed texts (the
-    same command found in several is reported once), in source order."""
+    same command found in several is reported once), in source order. None, without
+    parsing, when its text cannot run one of ``binaries`` or a package manager
+    (:func:`may_name`): callers look for nothing else."""
+    if not may_name(script.text, binaries):
+        return ()
     texts = script.analysed_texts
     if len(texts) == 1:
         return commands_in(texts[0])
@@ -76,7 +107,14 @@ def script_commands(script: Script) -> tuple[CommandUse, ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _commands_cached(script: str) -> tuple[CommandUse, ...]:
-    return find_commands(script)
+    return _find_commands(script)
+
+
+def _find_commands(script: str) -> tuple[CommandUse, ...]:
+    # Imported on first use, not with this module: it loads tree-sitter.
+    from aishellc.shell import commands
+
+    return commands.find_commands(script)
 
 
 @contextlib.contextmanager

@@ -22,6 +22,7 @@ heredoc bodies and JSON strings.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -32,7 +33,7 @@ import attrs
 from aishellc import ast
 from aishellc.parser.prelex import LogicalLine, parse_heredoc_word, prelex
 from aishellc.passes.spans import node_span
-from aishellc.shell import is_shell, program_redirected_at, reads_heredocs_after_first_line
+from aishellc.shell import is_shell
 
 ScriptKind = Literal["shell", "exec", "heredoc", "heredoc-lines"]
 
@@ -62,9 +63,16 @@ class Script:
     segments: tuple[Segment, ...] = ()
     #: where every offset points when the exact mapping is not known
     fallback: ast.Span | None = None
-    #: texts of the same length as ``text`` that a shell parser reads right, to analyse
-    #: instead of it (see :func:`_heredoc_variants`); empty when ``text`` itself is read right
-    variants: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def variants(self) -> tuple[str, ...]:
+        """Texts of the same length as ``text`` that a shell parser reads right, to analyse
+        instead of it (see :func:`_heredoc_variants`); empty when ``text`` itself is read
+        right. Worked out on first use: it parses with tree-sitter-bash."""
+        command = self.run.command
+        if self.kind != "heredoc-lines" or not isinstance(command, ast.ShellCommand):
+            return ()
+        return _heredoc_variants(command.text, self.run.heredocs)
 
     @property
     def analysed_texts(self) -> tuple[str, ...]:
@@ -149,10 +157,8 @@ class ScriptReader:
             parts.append(heredoc.name)
             offset += len(heredoc.name)
         text = "".join(parts)
-        if not run.heredocs:
-            return Script(text, run, instruction, "shell", True, segments, fallback)
-        variants = _heredoc_variants(command.text, run.heredocs)
-        return Script(text, run, instruction, "heredoc-lines", True, segments, fallback, variants)
+        kind: ScriptKind = "heredoc-lines" if run.heredocs else "shell"
+        return Script(text, run, instruction, kind, True, segments, fallback)
 
 
 def _heredoc_variants(line: str, heredocs: Sequence[ast.Heredoc]) -> tuple[str, ...]:
@@ -170,6 +176,9 @@ def _heredoc_variants(line: str, heredocs: Sequence[ast.Heredoc]) -> tuple[str, 
     then the body alone, everything else blanked. The other heredocs are data, as are all of
     them past :data:`_MAX_HEREDOC_VARIANTS`.
     """
+    # Imported here, not with this module: it loads tree-sitter.
+    from aishellc.shell import program_redirected_at, reads_heredocs_after_first_line
+
     operators = _heredoc_operators(line, heredocs)
     if operators is None:
         return ()

@@ -342,7 +342,8 @@ def _installs(stage: Stage, reader: ScriptReader, context: PassContext) -> Itera
         script = reader.script(instruction)
         if script is None:
             continue
-        for found in harness_packages(script_commands(script), context.harness_binaries):
+        binaries = context.harness_binaries
+        for found in harness_packages(script_commands(script, binaries), binaries):
             if found.kind == "install":
                 yield HarnessInstall(instruction, found.use.start, found.binary, found.package)
 

@@ -74,6 +74,16 @@ RUNS = [
         [("AIS101", 5)],
     ),
     (F + "RUN cla\\\nude doctor\n", [("AIS101", 2)]),
+    # the name spelled through quotes and escapes (the text check before parsing keeps these)
+    (F + "RUN c\\laude doctor\n", [("AIS101", 2)]),
+    (F + "RUN \"cl\"'au'de doctor\n", [("AIS101", 2)]),
+    (F + "RUN $'\\x63laude' doctor\n", [("AIS101", 2)]),
+    (F + "RUN $'\\143laude' doctor\n", [("AIS101", 2)]),
+    (F + "RUN $'\\u0063laude' doctor\n", [("AIS101", 2)]),
+    (F + 'RUN bash -c "c\\\\laude"\n', [("AIS101", 2)]),
+    (F + "RUN sh -c \"\\$'\\\\x63laude'\"\n", [("AIS101", 2)]),
+    (F + "RUN bash <<EOF\ncla\\\nude doctor\nEOF\n", [("AIS101", 3)]),
+    (F + "RUN n\\px @anthropic-ai/claude-code\n", [("AIS102", 2)]),
     (F + "RUN --mount=type=cache,target=/root/.npm claude doctor\n", [("AIS101", 2)]),
     (F + "ONBUILD RUN claude doctor\n", [("AIS101", 2)]),
     (
@@ -297,17 +307,17 @@ def test_each_script_is_analysed_once_however_many_there_are(
     # Regression (scaling benchmark): the passes shared a 4,096-script cache; past that
     # many distinct RUNs every lookup missed, and each script was analysed once per pass
     # (check on 1.6 MB of RUN lines took 69 s instead of 2).
-    from aishellc.passes import harness_commands, run_passes
-    from aishellc.shell import find_commands
+    from aishellc.passes import run_passes
+    from aishellc.shell import commands
 
     analysed: list[str] = []
-    real = find_commands
+    real = commands.find_commands
 
     def counting(script: str) -> Any:
         analysed.append(script)
         return real(script)
 
-    monkeypatch.setattr(harness_commands, "find_commands", counting)
+    monkeypatch.setattr(commands, "find_commands", counting)
     count = 5_000
     text = F + "".join(f"RUN echo {i} && claude --version\n" for i in range(count))
     _, found = run_passes(parse(text), PassContext())

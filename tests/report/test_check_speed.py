@@ -84,6 +84,9 @@ def test_quick_run() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if "hadolint not found" in proc.stdout:
         pytest.skip("hadolint is not installed")
-    for case in ("(a) one process per file", "(a') same, no interegular", "(b) one process"):
+    for case in ("(a) one process per file", "(b) one process"):
         assert case in proc.stdout
-    assert "python -c pass" in proc.stdout
+    for line in ("aishellc check", "hadolint", "python -c pass"):
+        assert any(row.startswith(line) for row in proc.stdout.splitlines()), line
+    assert "cold one-file check:" in proc.stdout
+    assert "(b) throughput:" in proc.stdout

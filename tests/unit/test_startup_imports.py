@@ -1,0 +1,110 @@
+"""What a command imports: ``parse`` and ``check`` load only what they need.
+
+Each case runs the command line in a fresh interpreter (as ``aishellc`` starts) and reads
+``sys.modules`` afterwards. Every module a cold start imports costs time on every
+pre-commit run and editor save: the Docker SDK and HTTP clients belong to ``compile`` and
+``build``, the emitters, context and hashing to ``compile``, lark's optional
+``interegular`` to grammar analysis only, and tree-sitter to files whose RUNs can hold a
+harness command.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SIMPLE = "FROM aishell:base\nRUN apt-get update && apt-get install -y jq\nUSER developer\n"
+HEREDOC = "FROM aishell:base\nRUN bash <<EOF\nset -e\necho hi\nEOF\n"
+CLAUDE = "FROM aishell:base\nRUN claude --version\n"
+ESCAPED = "FROM aishell:base\nRUN c\\laude --version\n"
+NPM = "FROM aishell:base\nRUN npm install -g @openai/codex\n"
+
+# Module prefixes no parse or check run imports.
+NEVER = (
+    "docker",
+    "requests",
+    "urllib3",
+    "http.client",
+    "interegular",
+    "aishellc.compile",
+    "aishellc.context",
+    "aishellc.hashing",
+    "aishellc.emit.bake",
+    "aishellc.emit.foundation",
+    "aishellc.emit.extension",
+    "aishellc.emit.runtime",
+    "aishellc.emit.manifest",
+    "aishellc.emit.output",
+    "aishellc.emit.printer",
+)
+TREE_SITTER = ("tree_sitter", "tree_sitter_bash", "aishellc.shell.commands")
+
+_RUN = """
+import io, json, sys
+from aishellc.cli import run
+code = run(sys.argv[1:], io.StringIO(), io.StringIO())
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+# Module prefixes a command imports only for the format that needs them.
+AST_JSON = ("aishellc.emit.ast_json",)
+BUILDKIT_VIEW = ("aishellc.parser.buildkit_view",)
+BOTH_VIEWS = AST_JSON + BUILDKIT_VIEW
+
+# (command line before the file, Dockerfile, exit code, tree-sitter loaded, also absent)
+CASES = [
+    (["check"], SIMPLE, 0, False, BOTH_VIEWS),
+    (["check", "--format", "json"], SIMPLE, 0, False, BOTH_VIEWS),
+    (["check", "--format", "sarif"], SIMPLE, 0, False, BOTH_VIEWS),
+    (["check"], HEREDOC, 0, False, BOTH_VIEWS),
+    (["parse"], SIMPLE, 0, False, BUILDKIT_VIEW),
+    (["parse", "--format", "buildkit"], SIMPLE, 0, False, AST_JSON),
+    (["check"], CLAUDE, 1, True, BOTH_VIEWS),
+    (["check"], ESCAPED, 1, True, BOTH_VIEWS),
+    (["check"], NPM, 0, True, BOTH_VIEWS),
+]
+
+
+def _imported(argv: list[str], text: str, folder: Path) -> tuple[int, list[str]]:
+    path = folder / "Dockerfile"
+    path.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN, *argv, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=folder,
+    )
+    report = json.loads(result.stdout)
+    return report["code"], report["modules"]
+
+
+def _matching(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+@pytest.mark.parametrize(("argv", "text", "code", "tree_sitter", "absent"), CASES)
+def test_a_command_imports_only_what_it_needs(
+    argv: list[str],
+    text: str,
+    code: int,
+    tree_sitter: bool,
+    absent: tuple[str, ...],
+    tmp_path: Path,
+) -> None:
+    exit_code, modules = _imported(argv, text, tmp_path)
+    assert exit_code == code
+    assert _matching(modules, NEVER + absent) == []
+    loaded = [name for name in TREE_SITTER if _matching(modules, (name,))]
+    assert loaded == (list(TREE_SITTER) if tree_sitter else [])
+
+
+def test_interegular_is_installed_here() -> None:
+    # The guard above means something only where lark could import interegular.
+    import importlib.util
+
+    assert importlib.util.find_spec("interegular") is not None
