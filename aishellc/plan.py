@@ -38,7 +38,7 @@ from typing import Any
 
 import attrs
 
-from aishellc.emit.manifest import TierBuild
+from aishellc.emit.manifest import SCHEMA_VERSION, TierBuild
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_input, too_deep, too_many_digits
 from aishellc.json_locate import locate
@@ -94,6 +94,15 @@ def load_manifest(path: str) -> dict[str, Any]:
         raise too_deep(path, "the manifest") from None
     except ValueError:  # the only other ValueError: an integer past Python's digit limit
         raise too_many_digits(text, path, "the manifest") from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version != SCHEMA_VERSION:
+        raise UserError(
+            f"not an aishellc manifest: $.schema_version: {version}, written by another "
+            f"aishellc (this one reads {SCHEMA_VERSION})",
+            Location(path, *locate(text, ("schema_version",))),
+            help="compile again with this aishellc (for --previous: the sources of what was "
+            "built), or leave --previous out",
+        )
     problem = manifest_problem(data)
     if problem is not None:
         raise UserError(

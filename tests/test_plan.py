@@ -305,8 +305,8 @@ REJECTED: list[tuple[str, Make, str]] = [
     ("only a compiler", _text('{"compiler": "aishellc"}'), "1:1: not an aishellc manifest: $"),
     (
         "other schema",
-        _edited(_set("schema_version", 2)),
-        "@: not an aishellc manifest: $.schema_version: must be 1",
+        _edited(_set("schema_version", 1)),
+        "@: not an aishellc manifest: $.schema_version: 1, written by another aishellc (this one reads 2)",
     ),
     (
         "build_order item",

@@ -4,7 +4,7 @@ The keys DESIGN.md fixes are all present; a few more carry what ``aishellc plan`
 explain a rebuild (every extra key is listed here)::
 
     {
-      "schema_version": 1,
+      "schema_version": 2,
       "compiler": {"name": "aishellc", "version": "0.1.0"},
       "source": {"path", "sha256", "semantic_sha256"},
       "layout": "three-tier" | "legacy",                 # extra
@@ -40,7 +40,9 @@ from typing import Any
 
 import attrs
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: every tier has ``platform``; diagnostics have no ``url``; inputs may have
+``path_bytes``."""
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -66,15 +66,6 @@ def severity_counts(results: Iterable[FileResult]) -> dict[Severity, int]:
     return counts
 
 
-def rule_anchor(code: str) -> str:
-    """The ``docs/rules.md`` fragment of a rule's section (GitHub's heading slug)."""
-    from aishellc.diagnostics import rule_for
-    from aishellc.report.rule_docs import anchor
-
-    rule = rule_for(code)
-    return anchor(rule) if rule is not None else code.lower()
-
-
 def writer(format: Format) -> Writer:
     """The ``write`` function of a format (its module is imported only when asked for)."""
     if format not in FORMATS:

@@ -3,9 +3,10 @@
 Each diagnostic is an object with ``path`` (as given on the command line), ``line``,
 ``column``, ``end_line``, ``end_column`` (1-based; the end is exclusive: the position just
 after the last marked character), ``severity`` (``error``, ``warning`` or ``info``),
-``code``, ``name`` (the rule's name), ``message``, ``help`` and ``url`` (the rule's section
-in ``docs/rules.md``). Sorted by path, line, column and code; keys sorted; one trailing
-newline.
+``code``, ``name`` (the rule's name, which ``aishellc rule NAME`` explains), ``message``
+and ``help``. Sorted by path, line, column and code; keys sorted; one trailing newline.
+(No URL: the rule docs are not published anywhere a link could point to; a path into a
+source checkout means nothing to an installed copy.)
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from aishellc.diagnostics import Diagnostic, rule_for
-from aishellc.report import FileResult, needs_ascii_json, rule_anchor, sorted_results
-
-RULES_DOC = "docs/rules.md"
+from aishellc.report import FileResult, needs_ascii_json, sorted_results
 
 
 def write(stream: TextIO, results: Sequence[FileResult]) -> None:
@@ -44,5 +43,4 @@ def record(path: str, diagnostic: Diagnostic) -> dict[str, object]:
         "name": rule.name if rule is not None else None,
         "message": diagnostic.message,
         "help": diagnostic.help or None,
-        "url": f"{RULES_DOC}#{rule_anchor(diagnostic.code)}" if rule is not None else None,
     }

@@ -49,7 +49,6 @@ def test_fields() -> None:
             "name": "unused-suppression",
             "message": "at 2:5",
             "help": "fix",
-            "url": "docs/rules.md#unused-suppression-ais002",
         }
     ]
 
@@ -79,7 +78,6 @@ def test_sorted_by_path_line_column_code_with_sorted_keys() -> None:
 def test_unknown_code_and_empty_help_are_null() -> None:
     (record,) = json.loads(render([FileResult("x", None, [diag(1, 1, "XYZ123", help="")])]))
     assert record["name"] is None
-    assert record["url"] is None
     assert record["help"] is None
 
 
