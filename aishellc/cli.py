@@ -84,6 +84,7 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
     from aishellc.parser.decode import decode
     from aishellc.passes import run_passes
     from aishellc.passes.parse_errors import diagnostic_from_error
+    from aishellc.passes.suppressions import drop_ignored
     from aishellc.report import FileResult
 
     try:
@@ -96,14 +97,18 @@ def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | 
             text = None
         return FileResult(path, text, [diagnostic_from_error(exc)]), exc
     assert document.source is not None
-    _, diagnostics = run_passes(document, _check_context(path, config, document))
-    return FileResult(path, document.source.text, diagnostics), None
+    context, ignore = _check_context(path, config, document)
+    _, diagnostics = run_passes(document, context)
+    return FileResult(path, document.source.text, drop_ignored(diagnostics, ignore)), None
 
 
-def _check_context(path: str, config_path: str | None, document: ast.Document) -> PassContext:
+def _check_context(
+    path: str, config_path: str | None, document: ast.Document
+) -> tuple[PassContext, tuple[str, ...]]:
     """What the passes know: the harness registry of the config (``--config``, else
     ``aishellc.toml`` next to the Dockerfile), or the built-in one, and BuildKit's automatic
-    platform ARGs for the platform ``compile`` would build for."""
+    platform ARGs for the platform ``compile`` would build for; and the rule codes the
+    config ignores."""
     from aishellc.config_location import default_config
     from aishellc.passes import PassContext
     from aishellc.platforms import build_platforms, document_args
@@ -111,12 +116,13 @@ def _check_context(path: str, config_path: str | None, document: ast.Document) -
     automatic = MappingProxyType(document_args(build_platforms(os.environ), document))
     chosen = config_path or default_config(path)
     if chosen is None:
-        return PassContext(path=path, automatic_args=automatic)
+        return PassContext(path=path, automatic_args=automatic), ()
     from aishellc.config import load_config
 
-    registry = load_config(chosen).harnesses
-    binaries = {harness.binary: harness.package for harness in registry.entries}
-    return PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
+    config = load_config(chosen)
+    binaries = {harness.binary: harness.package for harness in config.harnesses.entries}
+    context = PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
+    return context, config.ignore
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

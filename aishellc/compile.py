@@ -95,6 +95,7 @@ from aishellc.hashing import (
 )
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.parser import parse, read_dockerfile
+from aishellc.passes.suppressions import drop_ignored
 from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.report.json import record as diagnostic_record
 
@@ -300,7 +301,9 @@ class _Compiler:
             final = "runtime"
         assert self.extension_result is not None
         diagnostics = sorted(
-            [*self.extension_result.diagnostics, *self.diagnostics()],
+            drop_ignored(
+                [*self.extension_result.diagnostics, *self.diagnostics()], self.config.ignore
+            ),
             key=lambda d: d.sort_key,
         )
         manifest = {

@@ -258,6 +258,9 @@ class Config:
         default=None,
         validator=attrs.validators.optional(_each(grammars.is_registry, "registry")),
     )
+    ignore: tuple[str, ...] = ()
+    """Rule codes silenced for the whole project (``ignore = [...]``, as ruff's
+    ``lint.ignore``); they change diagnostics only, never an image, so no hash sees them."""
     source: str | None = attrs.field(default=None, eq=False)
     """The file this configuration was read from, if any (not part of its identity)."""
 

@@ -73,6 +73,8 @@ from aishellc.errors import Location, UserError
 from aishellc.input_files import read_input, too_deep, too_many_digits
 from aishellc.toml_locate import KeyPath, TomlLocator
 
+UNPARSEABLE_CODE = "AIS001"
+
 
 @attrs.frozen
 class Rule:
@@ -163,7 +165,7 @@ tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_END = "(at end of document)"
 
-_TOP_KEYS = ("foundation", "harnesses", "registry", "runtime", "tag_prefix")
+_TOP_KEYS = ("foundation", "harnesses", "ignore", "registry", "runtime", "tag_prefix")
 _FOUNDATION_KEYS = ("apt_packages", "base_image", "enable_tools", "node_image", "tools", "user")
 _USER_KEYS = ("gid", "name", "sudo", "uid")
 _TOOL_KEYS = (
@@ -332,6 +334,9 @@ class _Reader:
                 registry_entries = self.extra_harnesses(section["extra"], registry_entries)
             if "default" in section:
                 default_harnesses = self.default_harnesses(section["default"], registry_entries)
+        ignore = base.ignore
+        if "ignore" in data:
+            ignore = self.ignored_rules(data["ignore"], ("ignore",))
         return Config(
             foundation=foundation,
             harnesses=registry_entries,
@@ -339,8 +344,45 @@ class _Reader:
             strategy=strategy,
             tag_prefix=tag_prefix,
             registry=registry,
+            ignore=ignore,
             source=self.locator.path,
         )
+
+    def ignored_rules(self, value: Any, key: KeyPath) -> tuple[str, ...]:
+        """Rule codes or names, each a registered rule; returned as sorted codes."""
+        from aishellc.diagnostics import all_rules, rule_for
+
+        if not isinstance(value, list):
+            self.fail(key, "ignore must be an array of rule codes", 'write ["AIS302"]')
+        codes = set()
+        for index, item in enumerate(value):
+            item_key = (*key, index)
+            if not isinstance(item, str):
+                self.fail(
+                    item_key,
+                    "ignore: each item must be a rule code",
+                    'write "AIS302"',
+                    needle=str(item) if isinstance(item, int | float) else None,
+                )
+            rule = rule_for(item)
+            if rule is None:
+                known = ", ".join(rule.code for rule in all_rules())
+                self.fail(
+                    item_key,
+                    f"ignore: unknown rule code or name {item!r}",
+                    f"known codes: {known} (aishellc rule --all lists them with their names)",
+                    needle=item,
+                )
+            if rule.code == UNPARSEABLE_CODE:
+                self.fail(
+                    item_key,
+                    f"ignore: {rule.code} cannot be ignored: a file that cannot be parsed "
+                    "cannot be checked or compiled",
+                    "remove it, and fix the file",
+                    needle=item,
+                )
+            codes.add(rule.code)
+        return tuple(sorted(codes))
 
     def extra_harnesses(
         self, value: Any, registry: harnesses.HarnessRegistry

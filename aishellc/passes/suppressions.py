@@ -1,14 +1,17 @@
-"""``# aishellc ignore=CODE[,CODE]`` on the line before an instruction, and unused ones.
+"""``# aishellc ignore=CODE[,CODE]`` on the line before an instruction, and unused ones;
+the project-wide ``ignore = [...]`` of ``aishellc.toml``.
 
 The comment suppresses the named codes on the instruction that follows it (all of its
-lines). A suppression that suppresses nothing is reported itself, as ruff does.
+lines). A suppression that suppresses nothing is reported itself, as ruff does. The
+project-wide list drops every diagnostic of its codes (:func:`drop_ignored`), in ``check``
+and ``compile`` alike.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from aishellc import ast
 from aishellc.diagnostics import Diagnostic, Rule, register
@@ -117,3 +120,8 @@ def _targets(
             item = items[index]
             following = item if isinstance(item, ast.Instruction) else None
     return targets
+
+
+def drop_ignored(diagnostics: Sequence[Diagnostic], ignore: Collection[str]) -> list[Diagnostic]:
+    """``diagnostics`` without those whose code the project ignores (``ignore = [...]``)."""
+    return [diagnostic for diagnostic in diagnostics if diagnostic.code not in ignore]
