@@ -81,7 +81,7 @@ def test_a_bad_ignore_list_is_a_located_error(tmp_path: Path, ignore: str, messa
 
 
 def test_ignoring_rules_changes_no_tag(tmp_path: Path) -> None:
-    tags = []
+    tags: list[dict[str, str]] = []
     for ignore in (None, '["AIS202", "AIS302"]'):
         root = _project(tmp_path / str(len(tags)), ignore)
         assert run_cli_in(root, ".aishell/Dockerfile", "-o", "build").code == 0
