@@ -3,7 +3,8 @@
 Every file aishellc reads on the user's behalf (the Dockerfile, the configuration, the
 manifests ``plan`` compares) goes through :func:`read_capped`:
 
-- it is opened with ``O_NONBLOCK``, so a FIFO with no writer cannot block the open, and
+- it is opened with ``O_NONBLOCK`` (opening a FIFO with no writer must not hang before its
+  type is checked), so a FIFO with no writer cannot block the open, and
   what was opened is checked with ``fstat``: a FIFO, socket or device (``/dev/zero``, a
   symlink to one) is refused before a byte is read, so it can neither hang nor fill memory;
 - at most ``limit + 1`` bytes are read: a larger file is refused, never read whole.
@@ -45,9 +46,19 @@ def size_text(limit: int) -> str:
     return f"{limit >> 10} KiB"
 
 
-def read_capped(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The bytes of the regular file ``path``; see the module docs for what is refused."""
-    with open(path, "rb", opener=_open_nonblocking) as handle:
+def read_capped(
+    path: str | os.PathLike[str],
+    limit: int,
+    *,
+    dir_fd: int | None = None,
+    follow_links: bool = True,
+) -> bytes:
+    """The bytes of the regular file ``path``; see the module docs for what is refused.
+    ``dir_fd``: ``path`` is relative to that open folder; ``follow_links=False``: a symlink
+    at ``path`` is refused (``ELOOP``) instead of followed."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else os.O_NOFOLLOW)
+    descriptor = os.open(path, flags, dir_fd=dir_fd)
+    with os.fdopen(descriptor, "rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
@@ -66,11 +77,6 @@ def read_input(path: str, what: str, limit: int, help: str) -> bytes:
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise UserError(f"cannot read {what}: {reason}", Location(path), help=help) from None
-
-
-def _open_nonblocking(path: str, flags: int) -> int:
-    # O_NONBLOCK: opening a FIFO with no writer must not hang before its type is checked.
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 # --- what a parser of structured text cannot take --------------------------------------

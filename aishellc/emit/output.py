@@ -57,6 +57,7 @@ from pathlib import Path
 import attrs
 
 from aishellc.errors import Location, UserError
+from aishellc.input_files import read_capped
 from aishellc.parser import MAX_FILE_BYTES
 
 MARKER = "manifest.json"
@@ -236,16 +237,10 @@ def _is_ours(folder: Path, where: Location) -> bool:
 def _read_marker(folder_fd: int) -> bytes | None:
     """``manifest.json`` of the folder, if it is a regular file (never a link, a FIFO or a
     device) of a size a manifest can have."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(MARKER, flags, dir_fd=folder_fd)
+        return read_capped(MARKER, MAX_FILE_BYTES, dir_fd=folder_fd, follow_links=False)
     except OSError:
         return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        data = handle.read(MAX_FILE_BYTES + 1)
-    return data if len(data) <= MAX_FILE_BYTES else None
 
 
 def _names_aishellc(data: bytes | None) -> bool:
