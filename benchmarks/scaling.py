@@ -246,19 +246,24 @@ class Project:
             return ["parse", path]
         if command == "check":
             return ["check", "--format", "json", path]
-        return [
-            "compile",
-            path,
-            "-o",
-            str(self.outdir),
-            "--context",
-            str(self.root),
-            "--harness",
-            "claude@2.1.3",
-        ]
+        return compile_argv(self.dockerfile, self.outdir, self.root)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def compile_argv(dockerfile: Path, outdir: Path, context: Path) -> list[str]:
+    """``aishellc compile`` of ``dockerfile`` into ``outdir``, with a pinned harness."""
+    return [
+        "compile",
+        str(dockerfile),
+        "-o",
+        str(outdir),
+        "--context",
+        str(context),
+        "--harness",
+        "claude@2.1.3",
+    ]
 
 
 def time_command(argv: Sequence[str], repeat: int, budget: float) -> tuple[float, int, str]:
@@ -593,16 +598,7 @@ class Tree:
             ignore.unlink(missing_ok=True)
         else:
             ignore.write_text(text)
-        return [
-            "compile",
-            str(self.dockerfile),
-            "-o",
-            str(self.outdir),
-            "--context",
-            str(self.root),
-            "--harness",
-            "claude@2.1.3",
-        ]
+        return compile_argv(self.dockerfile, self.outdir, self.root)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
