@@ -20,7 +20,7 @@ from aishellc import ast
 from aishellc.errors import UserError
 from aishellc.parser import parse
 from aishellc.parser.buildkit_view import buildkit_view
-from aishellc.parser.expansion import go_quote
+from aishellc.parser.go_text import go_quote
 from tests.corpus import (
     ROOT,
     corpus_dir,

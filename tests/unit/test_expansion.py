@@ -29,14 +29,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aishellc.parser import expansion
-from aishellc.parser.expansion import (
-    ExpansionError,
-    WordLexer,
-    _LexError,
-    _reverse_pattern,
-    _ShellPattern,
-)
+from aishellc.parser import expansion, go_text, shell_patterns
+from aishellc.parser.expansion import ExpansionError, WordLexer
+from aishellc.parser.expansion_errors import LexError
+from aishellc.parser.shell_patterns import ShellPattern, reverse_pattern
 
 
 @attrs.frozen
@@ -1124,7 +1120,7 @@ def test_patterns_take_linear_time(word: str, expected: str) -> None:
     ],
 )
 def test_shell_pattern_regex(pattern: str, greedy: bool, anchored: bool, regex: str) -> None:
-    assert _ShellPattern.compile(pattern, greedy=greedy, anchored=anchored).regex == regex
+    assert ShellPattern.compile(pattern, greedy=greedy, anchored=anchored).regex == regex
 
 
 @pytest.mark.parametrize(
@@ -1137,8 +1133,8 @@ def test_shell_pattern_regex(pattern: str, greedy: bool, anchored: bool, regex: 
     ],
 )
 def test_shell_pattern_invalid_escapes(pattern: str, reason: str) -> None:
-    with pytest.raises(_LexError) as info:
-        _ShellPattern.compile(pattern, greedy=True, anchored=True)
+    with pytest.raises(LexError) as info:
+        ShellPattern.compile(pattern, greedy=True, anchored=True)
     assert info.value.reason == reason
 
 
@@ -1157,7 +1153,7 @@ def test_shell_pattern_invalid_escapes(pattern: str, reason: str) -> None:
     ],
 )
 def test_reverse_pattern(pattern: str, reversed_pattern: str) -> None:
-    assert _reverse_pattern(pattern) == reversed_pattern
+    assert reverse_pattern(pattern) == reversed_pattern
 
 
 @given(
@@ -1173,8 +1169,8 @@ def test_shell_pattern_search_agrees_with_re(
     # On inputs this small a backtracking engine is fine, and Python's re has
     # the same leftmost-first semantics as Go's regexp for these expressions.
     try:
-        compiled = _ShellPattern.compile(pattern, greedy=greedy, anchored=anchored)
-    except _LexError:
+        compiled = ShellPattern.compile(pattern, greedy=greedy, anchored=anchored)
+    except LexError:
         return
     pos = min(pos, len(text))
     found = re.compile(compiled.regex).search(text, pos)
@@ -1184,7 +1180,7 @@ def test_shell_pattern_search_agrees_with_re(
 # A value substituted unquoted is split into words at Go's whitespace. add_string does it a
 # run of characters at a time; it must split exactly as adding one character at a time does.
 _SPACES_AND_WORDS = st.text(
-    st.sampled_from(sorted(expansion._GO_SPACE)) | st.sampled_from(list("ab\x1c\u200b$ ")),
+    st.sampled_from(sorted(go_text.GO_SPACE)) | st.sampled_from(list("ab\x1c\u200b$ ")),
     max_size=40,
 )
 
@@ -1269,8 +1265,8 @@ def test_one_word_expands_to_at_most_the_cap(
 def test_a_replacement_template_stops_before_it_builds_more_than_the_cap() -> None:
     # "$0" written 40,000 times over a 300 KB match would be 12 GB before any caller saw
     # it: the template itself stops at the cap (shown here with 4 times, 1.2 MB).
-    with pytest.raises(_LexError) as info:
-        expansion._expand_template("$0" * 4, "m" * 300_000)
+    with pytest.raises(LexError) as info:
+        shell_patterns.expand_template("$0" * 4, "m" * 300_000)
     assert info.value.limit
 
 
