@@ -22,11 +22,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 
 import attrs
-from tree_sitter import Node, Tree
+from tree_sitter import Node
 
+from aishellc.shell._command_nodes import (
+    STDIN_REDIRECTS,
+    effective_stdin,
+    first_command,
+    last_command,
+)
 from aishellc.shell._parser import bash_parser
 from aishellc.shell._text import (
     HEREDOC_ESCAPES,
@@ -39,6 +44,7 @@ from aishellc.shell._text import (
     render,
     render_children,
 )
+from aishellc.shell._units import parse_units
 from aishellc.shell._wrappers import (
     POSIX_SHELLS,
     STDIN_CONSUMERS,
@@ -57,17 +63,11 @@ MAX_SCRIPT_DEPTH = 32
 _NESTED_BUDGET = 1 << 20
 _NESTED_BUDGET_FACTOR = 2
 
-# Long texts are parsed in units of about this many bytes, each ending at a newline after
-# which a new statement starts (see _parse_units).
-_UNIT = 1 << 11
-
 # A word only known at run time is kept as written up to this many characters: nested
 # substitutions (``echo $(echo $(echo ...))``) would otherwise copy the text of every inner
 # level into every outer command, quadratic in the nesting depth.
 _WRITTEN_MAX = 256
 
-_STDIN_REDIRECTS = frozenset({"heredoc_redirect", "herestring_redirect"})
-_STDIN_FILE_OPERATORS = frozenset({"<", "<&", "<>", "<&-"})
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _BUILTIN_STATEMENTS = frozenset({"declaration_command", "unset_command"})
 
@@ -187,7 +187,7 @@ class _Finder:
             if self.nested_budget < 0:
                 return
         src = Source(text, offset_map)
-        for start, end, tree in _parse_units(src.data):
+        for start, end, tree in parse_units(src.data):
             if start == 0 and end == len(src.data):
                 unit = src
             else:
@@ -225,144 +225,6 @@ class _Finder:
         uses = [found[index][0] for index in included]
         uses.sort(key=lambda use: use.start)
         return tuple(uses)
-
-
-def _parse_units(data: bytes) -> Iterator[tuple[int, int, Tree]]:
-    """Parse ``data`` as consecutive independent units ``(start, end, tree)``.
-
-    tree-sitter-bash 0.25 keeps unterminated heredocs in its scanner state: after about 90 of
-    them (``cat <<A <<B`` lines, or ``cat <<EOF >f; cmd``) it loses track and swallows the
-    rest of the text into one heredoc, and thousands of them make the parse quadratic. Long
-    texts are therefore cut, after a newline about every :data:`_UNIT` bytes, where the unit
-    ends with a complete statement (:func:`_ends_cleanly`). When the statement at the cut is
-    incomplete, the unit is cut before that statement instead, or doubled if that fails;
-    either way the total work stays linear.
-    """
-    parser = bash_parser()
-    total = len(data)
-    start = 0
-    size = _UNIT
-    while True:
-        end = data.find(b"\n", start + size) if start + size < total else -1
-        end = total if end < 0 else end + 1
-        tree = parser.parse(data[start:end])
-        if end < total and not _ends_cleanly(tree, data, end):
-            cut = _line_start_of_last_statement(tree, data, start)
-            shorter = parser.parse(data[start:cut]) if cut is not None else None
-            if cut is None or shorter is None or not _ends_cleanly(shorter, data, cut):
-                size *= 2
-                continue
-            tree, end = shorter, cut
-        yield start, end, tree
-        if end >= total:
-            return
-        start = end
-        size = _UNIT
-
-
-def _line_start_of_last_statement(tree: Tree, data: bytes, start: int) -> int | None:
-    """Where the line of the last top-level statement of a unit at ``start`` begins."""
-    children = tree.root_node.named_children
-    if not children:
-        return None
-    cut = data.rfind(b"\n", start, start + children[-1].start_byte) + 1
-    return cut if cut > start else None
-
-
-def _ends_cleanly(tree: Tree, data: bytes, end: int) -> bool:
-    """Whether the unit ``tree``, parsed from text ending at ``data[end]``, is complete: the
-    next unit can be parsed on its own.
-
-    A unit is complete when it has no syntax error -- except inside a heredoc redirect that
-    found its end, the symptom of the tree-sitter-bash heredoc-line bug (see
-    ``_Walk.heredoc_line_is_broken``) -- does not end inside a heredoc body, and is not
-    continued by a backslash-newline. Error recovery can put the error anywhere (an
-    unterminated ``case`` may become an ERROR at its start followed by well-formed commands),
-    so the whole tree is checked, descending only into nodes that contain an error.
-    """
-    k = end - 2
-    while k >= 0 and data[k] == 0x5C:  # backslash
-        k -= 1
-    if (end - 2 - k) % 2:
-        return False  # a backslash-newline continues the line
-    root = tree.root_node
-    node = root
-    while node.child_count:
-        node = node.children[-1]
-        if node.type == "heredoc_end" and node.start_byte == node.end_byte:
-            return False  # the text ended inside a heredoc body
-    if not root.has_error:
-        return True
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.is_error or node.is_missing:
-            return False
-        if node.type == "heredoc_redirect":
-            last = node.children[-1]
-            if last.type == "heredoc_end" and last.end_byte > last.start_byte:
-                continue
-        stack.extend(child for child in node.children if child.has_error)
-    return True
-
-
-def _effective_stdin(redirects: list[Node]) -> Node | None:
-    """The heredoc or here-string a command's standard input comes from, if any: the last of
-    its redirects that reads fd 0 wins (``bash <<A <<B`` reads B, ``bash <<A <f`` reads f).
-    tree-sitter-bash nests the redirects written after a heredoc on its line inside it."""
-    effective: Node | None = None
-    for redirect in redirects:
-        for one in (redirect, *redirect.children_by_field_name("redirect")):
-            if one.type not in _STDIN_REDIRECTS and one.type != "file_redirect":
-                continue
-            descriptor = one.child_by_field_name("descriptor")
-            if descriptor is not None and descriptor.text != b"0":
-                continue
-            if one.type in _STDIN_REDIRECTS:
-                effective = one
-            elif any(child.type in _STDIN_FILE_OPERATORS for child in one.children):
-                effective = None
-    return effective
-
-
-def _last_command(node: Node | None) -> Node | None:
-    """The simple command a redirection written after ``node`` applies to, if any."""
-    while node is not None:
-        kind = node.type
-        if kind == "command":
-            return node
-        if kind == "redirected_statement":
-            node = node.child_by_field_name("body")
-        elif kind in ("list", "pipeline", "negated_command"):
-            children = node.named_children
-            node = children[-1] if children else None
-        else:
-            return None
-    return None
-
-
-def _first_command(node: Node, skip: int = 0) -> Node | None:
-    """The first simple command of a pipeline, after ``skip`` elements."""
-    for child in node.named_children[skip:]:
-        if child.type == "command":
-            return child
-        if child.type != "comment":
-            return _leading_command(child)
-    return None
-
-
-def _leading_command(node: Node | None) -> Node | None:
-    """The simple command that runs first in ``node`` (tree-sitter-bash nests the rest of a
-    heredoc's line, ``cat <<EOF | sh && x <f``, as ``sh && x`` redirected from ``f``)."""
-    while node is not None and node.type != "command":
-        if node.type == "redirected_statement":
-            node = node.child_by_field_name("body")
-        elif node.type in ("list", "pipeline"):
-            children = [child for child in node.named_children if child.type != "comment"]
-            node = children[0] if children else None
-        else:
-            return None
-    return node
 
 
 class _Walk:
@@ -482,7 +344,7 @@ class _Walk:
         stdin = [
             _Feed(self.src, child)
             for child in node.children_by_field_name("redirect")
-            if child.type in _STDIN_REDIRECTS
+            if child.type in STDIN_REDIRECTS
         ]
         stdin.extend(self.stdin.get(node.id, ()))
 
@@ -590,10 +452,10 @@ class _Walk:
         bare ``cat`` whose output is piped on (``cat <<EOF | sh``) also feeds the pipe's first
         command; tree-sitter-bash nests that pipeline inside the heredoc redirect.
         """
-        redirect = _effective_stdin(node.children_by_field_name("redirect"))
+        redirect = effective_stdin(node.children_by_field_name("redirect"))
         if redirect is None:
             return
-        target = _last_command(node.child_by_field_name("body"))
+        target = last_command(node.child_by_field_name("body"))
         if target is None:
             return
         feed = _Feed(self.src, redirect)
@@ -603,7 +465,7 @@ class _Walk:
         self.cat_heredocs.add(redirect.id)
         for child in redirect.named_children:
             if child.type == "pipeline":
-                first = _first_command(child)
+                first = first_command(child)
                 if first is not None:
                     self.stdin.setdefault(first.id, []).append(feed)
                 break
@@ -614,7 +476,7 @@ class _Walk:
         elements = [child for child in pipeline.named_children if child.type != "comment"]
         if len(elements) < 2 or elements[0].start_byte != 0:
             return
-        first = _first_command(pipeline, skip=1)
+        first = first_command(pipeline, skip=1)
         if first is not None:
             self.stdin.setdefault(first.id, []).extend(self.head_feeds)
         self.head_feeds = ()

@@ -15,7 +15,7 @@ from aishellc.shell import (
     MAX_SCRIPT_DEPTH,
     POSIX_SHELLS,
     CommandUse,
-    commands,
+    _units,
     find_commands,
     is_shell,
 )
@@ -464,7 +464,7 @@ def test_ten_megabytes() -> None:
 
 
 def test_many_heredocs_on_broken_lines() -> None:
-    # tree-sitter-bash loses track after ~90 of these in one parse; see _parse_units.
+    # tree-sitter-bash loses track after ~90 of these in one parse; see aishellc.shell._units.
     script = "cat <<EOF > f; bash f\nclaude\nEOF\n" * 1000
     assert names(script) == ["cat", "bash"] * 1000
 
@@ -542,7 +542,7 @@ g() {
 def test_parsing_in_units_matches_one_parse(monkeypatch: pytest.MonkeyPatch, unit: int) -> None:
     whole = find_commands(CHUNKED)
     assert [use.name for use in whole][:4] == ["set", "claude", "sudo", "npm"]
-    monkeypatch.setattr(commands, "_UNIT", unit)
+    monkeypatch.setattr(_units, "_UNIT", unit)
     assert find_commands(CHUNKED) == whole
 
 
