@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
 from aishellc.errors import UserError
-from aishellc.terminal import shell_word, visible
+from aishellc.terminal import needs_ascii_json, shell_word, visible
 
 if TYPE_CHECKING:
     from aishellc import ast
@@ -49,7 +49,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     # each format imports only its own printer
     if args.format == "buildkit":
-        from aishellc.parser.buildkit_view import buildkit_view
+        from aishellc.parser.buildkit_lines import buildkit_view
     else:
         from aishellc.emit.ast_json import node_json
 
@@ -180,8 +180,6 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _ascii_json(out: TextIO) -> bool:
-    from aishellc.report import needs_ascii_json
-
     return needs_ascii_json(out)
 
 

@@ -18,11 +18,15 @@ its line and shows what it is.
 :func:`shell_word` does the same for a command argument that is printed to be run (``plan``'s
 ``docker build`` lines): shell-quoted, and in bash's ``$'...'`` form when it holds such a
 character, so what is printed is what runs.
+
+:func:`needs_ascii_json` says whether JSON written to a stream must escape non-ASCII text.
 """
 
 from __future__ import annotations
 
+import codecs
 import shlex
+from typing import TextIO
 
 
 def visible(text: str) -> str:
@@ -63,3 +67,15 @@ def _ansi_c(char: str) -> str:
     if code < 0x80:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def needs_ascii_json(stream: TextIO) -> bool:
+    """Whether JSON for ``stream`` must escape non-ASCII characters: its encoding cannot
+    write every character (a Latin-1 or ASCII locale; in-memory streams have none)."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str):
+        return False
+    try:
+        return not codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return True

@@ -19,7 +19,7 @@ import pytest
 from aishellc import ast
 from aishellc.errors import UserError
 from aishellc.parser import parse
-from aishellc.parser.buildkit_view import buildkit_view
+from aishellc.parser.buildkit_lines import buildkit_view
 from aishellc.parser.go_text import go_quote
 from tests.corpus import (
     ROOT,

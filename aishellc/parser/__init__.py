@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aishellc import ast
 from aishellc.errors import Location, UserError
 from aishellc.input_files import FileTooLarge, NotRegularFile, read_capped, size_text
-from aishellc.parser.builder import Builder
 from aishellc.parser.decode import decode
 from aishellc.parser.prelex import LogicalLine, prelex
+
+if TYPE_CHECKING:
+    from aishellc import ast
 
 __all__ = ["MAX_FILE_BYTES", "parse", "parse_file", "parse_with_lines", "read_dockerfile"]
 
@@ -30,6 +32,11 @@ def parse_with_lines(
     source: bytes | str, path: str = "<string>"
 ) -> tuple[ast.Document, list[LogicalLine]]:
     """Like :func:`parse`, also returning each instruction's logical line."""
+    # Imported here: `parse --format buildkit` reads plain files without the grammar and
+    # the AST (aishellc.parser.buildkit_lines), and they are most of its cold start.
+    from aishellc import ast
+    from aishellc.parser.builder import Builder
+
     if isinstance(source, str):
         source = source.encode("utf-8", errors="surrogateescape")
     decoded = decode(source, path)

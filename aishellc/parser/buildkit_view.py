@@ -1,4 +1,4 @@
-"""BuildKit's own view of a Dockerfile (``aishellc parse --format buildkit``).
+"""BuildKit's own view of a Dockerfile (``aishellc parse --format buildkit``), from the AST.
 
 One dict per instruction with the fields BuildKit's parser reports through the ``dockerfile``
 package: ``cmd, sub_cmd, json, original, start_line, end_line, flags, value, heredocs``.
@@ -14,8 +14,10 @@ from aishellc.parser import parse_with_lines
 from aishellc.parser.prelex import LogicalLine
 
 
-def buildkit_view(source: bytes | str, path: str = "<string>") -> list[dict[str, Any]]:
-    """The instructions of a Dockerfile as BuildKit's parser reports them."""
+def full_view(source: bytes | str, path: str = "<string>") -> list[dict[str, Any]]:
+    """The view from the full parse (grammar and AST), which reports errors with their
+    location; :func:`aishellc.parser.buildkit_lines.buildkit_view` takes it where a line
+    is not plain."""
     document, lines = parse_with_lines(source, path)
     return [
         instruction_view(node, line)

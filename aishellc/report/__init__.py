@@ -8,7 +8,6 @@ code, whatever order they went in.
 
 from __future__ import annotations
 
-import codecs
 import importlib
 from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol, TextIO
@@ -73,18 +72,6 @@ def writer(format: Format) -> Writer:
     module = importlib.import_module(f"aishellc.report.{format}")
     write: Writer = module.write
     return write
-
-
-def needs_ascii_json(stream: TextIO) -> bool:
-    """Whether JSON for ``stream`` must escape non-ASCII characters: its encoding cannot
-    write every character (a Latin-1 or ASCII locale; in-memory streams have none)."""
-    encoding = getattr(stream, "encoding", None)
-    if not isinstance(encoding, str):
-        return False
-    try:
-        return not codecs.lookup(encoding).name.startswith("utf")
-    except LookupError:
-        return True
 
 
 def write(format: Format, stream: TextIO, results: Sequence[FileResult]) -> None:

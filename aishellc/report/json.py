@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from aishellc.diagnostics import Diagnostic, rule_for
-from aishellc.report import FileResult, needs_ascii_json, sorted_results
+from aishellc.report import FileResult, sorted_results
+from aishellc.terminal import needs_ascii_json
 
 
 def write(stream: TextIO, results: Sequence[FileResult]) -> None:

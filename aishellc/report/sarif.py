@@ -20,8 +20,9 @@ from typing import TextIO
 
 from aishellc import __version__
 from aishellc.diagnostics import Diagnostic, Rule, Severity, all_rules
-from aishellc.report import FileResult, needs_ascii_json, sorted_results
+from aishellc.report import FileResult, sorted_results
 from aishellc.report.rule_docs import plain_description
+from aishellc.terminal import needs_ascii_json
 
 SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

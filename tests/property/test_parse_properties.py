@@ -16,7 +16,7 @@ from hypothesis.extra.lark import from_lark
 from aishellc.emit.printer import print_document
 from aishellc.errors import UserError
 from aishellc.parser import parse
-from aishellc.parser.buildkit_view import buildkit_view
+from aishellc.parser.buildkit_lines import buildkit_view
 from aishellc.parser.grammar import make_parser
 from tests.oracle import package_view
 

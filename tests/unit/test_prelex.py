@@ -6,7 +6,7 @@ import pytest
 
 from aishellc.errors import UserError
 from aishellc.parser import parse
-from aishellc.parser.buildkit_view import buildkit_view
+from aishellc.parser.buildkit_lines import buildkit_view
 from aishellc.parser.prelex import LogicalLine, parse_heredoc_word, prelex
 
 

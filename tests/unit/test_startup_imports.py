@@ -53,6 +53,8 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 # Module prefixes a command imports only for the format that needs them.
 AST_JSON = ("aishellc.emit.ast_json",)
 BUILDKIT_VIEW = ("aishellc.parser.buildkit_view",)
+# What the AST path needs and a plain file's `parse --format buildkit` does not.
+FULL_PARSE = ("lark", "aishellc.ast", "aishellc.parser.builder", "aishellc.parser.grammar")
 BOTH_VIEWS = AST_JSON + BUILDKIT_VIEW
 
 # (command line before the file, Dockerfile, exit code, tree-sitter loaded, also absent)
@@ -62,7 +64,8 @@ CASES = [
     (["check", "--format", "sarif"], SIMPLE, 0, False, BOTH_VIEWS),
     (["check"], HEREDOC, 0, False, BOTH_VIEWS),
     (["parse"], SIMPLE, 0, False, BUILDKIT_VIEW),
-    (["parse", "--format", "buildkit"], SIMPLE, 0, False, AST_JSON),
+    (["parse", "--format", "buildkit"], SIMPLE, 0, False, AST_JSON + BUILDKIT_VIEW + FULL_PARSE),
+    (["parse", "--format", "buildkit"], "FROM a b\n", 2, False, AST_JSON),
     (["check"], CLAUDE, 1, True, BOTH_VIEWS),
     (["check"], ESCAPED, 1, True, BOTH_VIEWS),
     (["check"], NPM, 0, True, BOTH_VIEWS),
