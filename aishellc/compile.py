@@ -142,7 +142,7 @@ class CompileResult:
     source_text: str
     """The Dockerfile as decoded (for diagnostics' source lines)."""
     final: str
-    """The tag of the image to run (the last tier built)."""
+    """The tag of the image to run (the last tier in build order)."""
     manifest: Mapping[str, Any]
 
     @property

@@ -59,6 +59,9 @@ _MAX_FILES = 20
 MAX_MANIFEST_BYTES = 64 << 20
 """The largest manifest read: a context of a million files lists in about 150 MiB, one of
 100,000 files in 15 MiB."""
+_MAX_OUTPUT_FILE_BYTES = MAX_MANIFEST_BYTES
+"""The largest file of an output folder ``plan`` hashes (a generated Dockerfile is its
+source, capped at 16 MiB, plus a header)."""
 _USE_COMPILED = "pass the manifest.json that `aishellc compile` wrote"
 _RECOMPILE = (
     "compile again to rewrite the output folder; an older manifest (of what was built "
@@ -157,7 +160,7 @@ def check_output_files(path: str, manifest: Mapping[str, Any]) -> None:
         for name, recorded in _recorded_files(path, manifest):
             shown = posixpath.join(folder, name) if folder != "." else name
             try:
-                data = read_capped(name, MAX_MANIFEST_BYTES, dir_fd=folder_fd)
+                data = read_capped(name, _MAX_OUTPUT_FILE_BYTES, dir_fd=folder_fd)
             except FileNotFoundError:
                 raise UserError(
                     f"{shown}, which this manifest describes, is missing (a manifest "
