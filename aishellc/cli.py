@@ -255,11 +255,18 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.plan import load_manifest, make_plan, plan_json, render_text
+    from aishellc.plan import (
+        check_output_files,
+        load_manifest,
+        make_plan,
+        plan_json,
+        render_text,
+    )
 
     try:
         new = load_manifest(args.manifest)
         previous = load_manifest(args.previous) if args.previous is not None else None
+        check_output_files(args.manifest, new)
     except UserError as exc:
         if args.format == "json":
             _write_json_error(out, exc)

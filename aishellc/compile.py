@@ -33,9 +33,12 @@ Layouts:
   ``${AISHELL_BASE}``. Build order foundation → runtime → extension; the image to run is
   the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
 
-Paths in the manifest and bake file are the ones the user gave, relative to the directory
-aishellc runs in; nothing machine-specific (absolute paths, times) reaches any output. An
-empty path is refused (``-o ''`` is not ``.``).
+Every path written into the output folder (the manifest, the bake file, the header of the
+extension) is relative to the project root, the build context of the extension, and is
+computed on real paths (symlinks resolved): the folder is the same bytes from any working
+directory and however ``-o``, the Dockerfile or ``--context`` are spelt, and the commands
+and bake file run from the project root. Nothing machine-specific (absolute paths, times)
+reaches any output. An empty path is refused (``-o ''`` is not ``.``).
 
 The output folder is checked before any work (:func:`~aishellc.emit.output.check_output_folder`)
 and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile or the
@@ -139,6 +142,7 @@ class CompileResult:
     source_text: str
     """The Dockerfile as decoded (for diagnostics' source lines)."""
     final: str
+    """The tag of the image to run (the last tier in build order)."""
     manifest: Mapping[str, Any]
 
     @property
@@ -156,6 +160,18 @@ def absolute(path: str) -> str:
     """``path`` made absolute against the current directory, lexically (symlinks are not
     resolved). Only used to compare paths, never written to an output."""
     return posixpath.normpath(str(Path(path).absolute()))
+
+
+def from_root(root: str, path: str) -> str:
+    """``path`` relative to the project root ``root``, both resolved (symlinks too, except
+    a link the path ends in, which is named as it is), so that every spelling of the same
+    file gives the same answer."""
+    folder, name = posixpath.split(path)
+    if name in ("", ".", ".."):
+        target = os.path.realpath(path)
+    else:
+        target = posixpath.join(os.path.realpath(folder or "."), name)
+    return posixpath.relpath(target, os.path.realpath(root))
 
 
 def default_context(dockerfile: str) -> str:
@@ -201,6 +217,10 @@ class _Inputs:
     context_dir: str
     outdir: str
     output: OutputFolder
+    source_name: str
+    """The Dockerfile's path relative to the project root (as the output names it)."""
+    output_name: str
+    """The output folder's path relative to the project root."""
     excludes: tuple[LiteralPattern, ...]
     config_path: str | None
     platforms: BuildPlatforms
@@ -234,6 +254,10 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)
     excludes = _check_layout(output, context_dir, path, config_path)
+    source_name = from_root(context_dir, path)
+    output_name = from_root(context_dir, str(output.path))
+    _check_given_path("the Dockerfile (from the project root)", source_name)
+    _check_given_path("the output folder (from the project root)", output_name)
     installed = tuple(
         InstalledHarness.of(config.harnesses.get(pin.name), pin)
         for pin in sorted(pins, key=lambda pin: pin.name)
@@ -248,6 +272,8 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         context_dir,
         outdir,
         output,
+        source_name,
+        output_name,
         tuple(excludes),
         config_path,
         platforms,
@@ -293,13 +319,12 @@ class _Compiler:
             runtime = self.runtime(foundation, None)
             extension = self.extension(runtime, records, ignore_source)
             tiers = (foundation, runtime, extension)
-            final = "extension"
         else:
             extension = self.extension(foundation, records, ignore_source)
             runtime = self.runtime(foundation, extension)
             tiers = (foundation, extension, runtime)
-            final = "runtime"
         assert self.extension_result is not None
+        final = tiers[-1].tag
         diagnostics = sorted(
             drop_ignored(
                 [*self.extension_result.diagnostics, *self.diagnostics()], self.config.ignore
@@ -310,7 +335,7 @@ class _Compiler:
             "schema_version": SCHEMA_VERSION,
             "compiler": {"name": "aishellc", "version": __version__},
             "source": {
-                "path": inputs.path,
+                "path": inputs.source_name,
                 "sha256": self.source_sha,
                 "semantic_sha256": semantic_sha256(inputs.document),
             },
@@ -318,7 +343,7 @@ class _Compiler:
             "final": final,
             "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
             "build_order": [tier.name for tier in tiers],
-            "diagnostics": [diagnostic_record(inputs.path, d) for d in diagnostics],
+            "diagnostics": [diagnostic_record(inputs.source_name, d) for d in diagnostics],
         }
         self.files[MANIFEST_FILE] = render_json(manifest).encode()
         self.files[BAKE_FILE] = render_bake(tiers).encode()
@@ -351,7 +376,7 @@ class _Compiler:
             "foundation",
             digest,
             FOUNDATION_FILE,
-            posixpath.join(self.inputs.outdir, CONTEXT_DIR),
+            posixpath.join(self.inputs.output_name, CONTEXT_DIR),
             build_args=build_args,
             base=None,
             base_image=config.foundation.base_image,
@@ -370,6 +395,7 @@ class _Compiler:
         result = render_extension(
             inputs.document,
             path=inputs.path,
+            source_name=inputs.source_name,
             source_sha256=self.source_sha,
             foundation_image=base.tag,
             harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
@@ -388,7 +414,7 @@ class _Compiler:
             "extension",
             digest,
             EXTENSION_FILE,
-            inputs.context_dir,
+            ".",
             build_args=build_args,
             base=base,
             base_image=base.tag,
@@ -396,7 +422,9 @@ class _Compiler:
             details={
                 "inputs": records,
                 "semantic_sha256": semantic,
-                "ignore_file": ignore_source,
+                "ignore_file": (
+                    None if ignore_source is None else from_root(inputs.context_dir, ignore_source)
+                ),
                 "platforms": platforms,
             },
         )
@@ -429,7 +457,7 @@ class _Compiler:
             "runtime",
             digest,
             RUNTIME_FILE,
-            inputs.outdir,
+            inputs.output_name,
             build_args=spec.build_args,
             base=base,
             base_image=base.tag,
@@ -478,11 +506,12 @@ class _Compiler:
             cache_to = (f"type=registry,ref={ref},mode=max",)
         all_details = dict(details)
         all_details["base"] = {"tier": base.name, "hash": base.hash} if base else None
+        all_details["dockerfile_sha256"] = sha256_bytes(self.files[filename])
         return TierBuild(
             name=name,
             tag=tag,
             hash=digest,
-            dockerfile=posixpath.join(self.inputs.outdir, filename),
+            dockerfile=posixpath.join(self.inputs.output_name, filename),
             context=context,
             build_args=build_args,
             labels=labels,

@@ -664,7 +664,9 @@ class _ContextReader:
         return names
 
     def _abs(self, relative: str) -> str:
-        return posixpath.join(self.root, relative) if relative else self.root
+        # The root with a final "/": a context that is a symlink to a folder is that
+        # folder (the docker CLI resolves it), not a link to hash.
+        return posixpath.join(self.root, relative)
 
 
 def go_match(pattern: str, name: str) -> bool:

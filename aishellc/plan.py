@@ -15,7 +15,8 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
 
 Without ``--previous`` every tier is listed ("no previous manifest"). The plan assumes the
 previous manifest's images were built; it does not ask Docker. Commands are the ``docker
-build`` argv of the tiers to rebuild, in build order.
+build`` argv of the tiers to rebuild, in build order, to run from the project root (every
+path in a manifest is relative to it).
 
 A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
 read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
@@ -28,19 +29,29 @@ with; a manifest whose ``command`` is anything else is refused, so
 ``plan`` never prints a command the fields do not describe. In the text output every value
 from a manifest goes through :func:`aishellc.terminal.visible` and every argument through
 :func:`aishellc.terminal.shell_word`: one line per item, and what is printed is what runs.
+
+The manifest to build (not ``--previous``, whose files are gone by design) must still
+describe the files beside it (:func:`check_output_files`): each tier's Dockerfile and the
+foundation's files, in the folder that holds the manifest, with the sha256 it records. A
+file edited after the compile, a missing one, or an older manifest passed in the place of
+the new one (``plan built.json --previous build/manifest.json``) is refused, naming the
+file: otherwise the commands would build new contents under an old tag.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import os
+import posixpath
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from aishellc.emit.manifest import SCHEMA_VERSION, TierBuild
 from aishellc.errors import Location, UserError
-from aishellc.input_files import read_input, too_deep, too_many_digits
+from aishellc.input_files import read_capped, read_input, too_deep, too_many_digits
 from aishellc.json_locate import locate
 from aishellc.manifest_schema import manifest_problem
 from aishellc.terminal import shell_word, visible
@@ -49,7 +60,14 @@ _MAX_FILES = 20
 MAX_MANIFEST_BYTES = 64 << 20
 """The largest manifest read: a context of a million files lists in about 150 MiB, one of
 100,000 files in 15 MiB."""
+_MAX_OUTPUT_FILE_BYTES = MAX_MANIFEST_BYTES
+"""The largest file of an output folder ``plan`` hashes (a generated Dockerfile is its
+source, capped at 16 MiB, plus a header)."""
 _USE_COMPILED = "pass the manifest.json that `aishellc compile` wrote"
+_RECOMPILE = (
+    "compile again to rewrite the output folder; an older manifest (of what was built "
+    "before) goes after --previous"
+)
 
 
 @attrs.frozen
@@ -118,8 +136,82 @@ def load_manifest(path: str) -> dict[str, Any]:
                 Location(path, *locate(text, ("tiers", name, "command"))),
                 help=_USE_COMPILED,
             )
+    last = data["tiers"][data["build_order"][-1]]["tag"]
+    if data["final"] != last:
+        raise UserError(
+            "not an aishellc manifest: $.final is not the tag of the last tier in build_order",
+            Location(path, *locate(text, ("final",))),
+            help=_USE_COMPILED,
+        )
     result: dict[str, Any] = data
     return result
+
+
+def check_output_files(path: str, manifest: Mapping[str, Any]) -> None:
+    """Refuse (:class:`UserError`) a manifest whose files, in the folder that holds it, are
+    missing or no longer have the sha256 it records (see the module docs)."""
+    folder = posixpath.dirname(path) or "."
+    try:
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise UserError(
+            f"cannot read the folder of the manifest: {exc.strerror or exc}", _whole_file(folder)
+        ) from None
+    try:
+        for name, recorded in _recorded_files(path, manifest):
+            shown = posixpath.join(folder, name) if folder != "." else name
+            try:
+                data = read_capped(name, _MAX_OUTPUT_FILE_BYTES, dir_fd=folder_fd)
+            except FileNotFoundError:
+                raise UserError(
+                    f"{shown}, which this manifest describes, is missing (a manifest "
+                    "describes the output folder it sits in)",
+                    _whole_file(path),
+                    help=_RECOMPILE,
+                ) from None
+            except OSError as exc:
+                raise UserError(
+                    f"cannot read a file {path} describes: {exc.strerror or exc}",
+                    _whole_file(shown),
+                    help=_RECOMPILE,
+                ) from None
+            if hashlib.sha256(data).hexdigest() != recorded:
+                raise UserError(
+                    f"changed after the compile: its sha256 is not the one {path} records "
+                    "(or that manifest is not the one compiled with it)",
+                    _whole_file(shown),
+                    help=_RECOMPILE,
+                )
+    finally:
+        os.close(folder_fd)
+
+
+def _whole_file(path: str) -> Location:
+    """A file as a whole (no line): printed as its path alone."""
+    return Location(path, 0, 0)
+
+
+def _recorded_files(path: str, manifest: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each file the manifest records a sha256 for, by its name in the output folder:
+    every tier's Dockerfile, then the files of the foundation's context (``files`` names
+    them from the output folder)."""
+    for name in manifest["build_order"]:
+        entry = manifest["tiers"][name]
+        yield _inside(path, posixpath.basename(entry["dockerfile"])), entry["dockerfile_sha256"]
+    for name, digest in sorted(manifest["tiers"]["foundation"]["files"].items()):
+        yield _inside(path, name), digest
+
+
+def _inside(path: str, name: str) -> str:
+    """``name`` if it is a file name inside the output folder (a hand-edited manifest may
+    say anything)."""
+    if name.startswith("/") or any(part in ("", ".", "..") for part in name.split("/")):
+        raise UserError(
+            f"not an aishellc manifest: it names {name!r} as a file of its output folder",
+            _whole_file(path),
+            help=_USE_COMPILED,
+        )
+    return name
 
 
 def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
@@ -173,7 +265,7 @@ def render_text(plan: Plan) -> str:
     lines.extend(f"note: {visible(note)}" for note in plan.notes)
     lines.append("")
     if plan.rebuild:
-        lines.append("Run, in order:")
+        lines.append("Run from the project root, in order:")
         lines.extend(
             "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
         )

@@ -48,7 +48,7 @@ def test_json_summary(project: Path) -> None:
     summary = json.loads(result.out)
     manifest = json.loads((project / "build" / "manifest.json").read_text())
     assert summary["written"] is True
-    assert summary["final"] == "runtime"
+    assert summary["final"] == manifest["final"] == manifest["tiers"]["runtime"]["tag"]
     assert summary["build_order"] == ["foundation", "extension", "runtime"]
     assert summary["tiers"] == {
         name: {"tag": tier["tag"], "hash": tier["hash"]} for name, tier in manifest["tiers"].items()

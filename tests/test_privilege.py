@@ -93,7 +93,7 @@ def test_the_runtime_ends_as_the_extension_user(
 
 def test_the_legacy_layout_ends_with_the_users_own_file(project: Path) -> None:
     summary = compile_project(project, "FROM aishell:base\nUSER developer\n", "--legacy")
-    assert summary["final"] == "extension"
+    assert summary["final"] == summary["tiers"]["extension"]["tag"]
     extension = final_stage((project / "build" / "extension.Dockerfile").read_text())
     assert last_user(extension) == "developer"
 

@@ -9,8 +9,10 @@ order, in one invocation, without pushing the intermediate images. The ``default
 lists the targets in build order. With a registry configured, targets also carry
 ``cache-from``/``cache-to`` registry caches.
 
-Paths are relative to the directory aishellc ran in (run ``docker buildx bake -f
-OUTDIR/docker-bake.json`` from there), like the commands in ``manifest.json``.
+Paths are relative to the project root, like the commands in ``manifest.json``: bake
+resolves a target's ``context`` from the directory it runs in and its ``dockerfile`` from
+the context, so ``docker buildx bake -f build/docker-bake.json`` runs from the project
+root.
 """
 
 from __future__ import annotations

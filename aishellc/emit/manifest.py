@@ -4,13 +4,14 @@ The keys DESIGN.md fixes are all present; a few more carry what ``aishellc plan`
 explain a rebuild (every extra key is listed here)::
 
     {
-      "schema_version": 2,
+      "schema_version": 3,
       "compiler": {"name": "aishellc", "version": "0.1.0"},
       "source": {"path", "sha256", "semantic_sha256"},
       "layout": "three-tier" | "legacy",                 # extra
-      "final": "runtime" | "extension",                  # extra: the image to run
+      "final": "aishell:runtime-<h12>",                  # the image to run: the last tier's tag
       "tiers": {
-        "foundation": {tag, hash, dockerfile, context, build_args, labels, command, platform,
+        "foundation": {tag, hash, dockerfile, dockerfile_sha256, context, build_args, labels,
+                       command, platform,
                        "base": null, "config": {...}, "config_sha256", "template_sha256",
                        "files": {name: sha256}},
         "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
@@ -22,6 +23,11 @@ explain a rebuild (every extra key is listed here)::
       "diagnostics": [{path, line, column, end_line, end_column, severity, code,
                        message, help}]
     }
+
+Every path (``source.path``, each tier's ``dockerfile``, ``context`` and ``command``, the
+diagnostics') is relative to the project root, whatever the working directory of the
+compile: the commands run from the project root. ``dockerfile_sha256`` is the sha256 of the
+generated Dockerfile as written; ``plan`` refuses a manifest whose files no longer match.
 
 With a registry in the configuration each tier also has ``cache_from`` and ``cache_to``
 (BuildKit registry cache references, as in the bake file). Keys are sorted, indentation is
@@ -40,9 +46,10 @@ from typing import Any
 
 import attrs
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """2: every tier has ``platform``; diagnostics have no ``url``; inputs may have
-``path_bytes``."""
+``path_bytes``. 3: every tier has ``dockerfile_sha256``; ``final`` is a tag; paths are
+relative to the project root."""
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -58,8 +65,8 @@ def render_json(data: Any) -> str:
 class TierBuild:
     """One tier: where its files are, how it is tagged, labelled and built.
 
-    Paths are as the user gave them (relative to the directory aishellc ran in), so the
-    same invocation gives the same bytes on any machine.
+    Paths are relative to the project root (where the command runs), so the same project
+    gives the same bytes on any machine, from any working directory.
     """
 
     name: str

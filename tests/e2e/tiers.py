@@ -58,7 +58,7 @@ class Compiled:
     @property
     def final(self) -> str:
         """The tag of the image to run (the runtime, or the extension in the legacy layout)."""
-        return self.tag(str(self.manifest["final"]))
+        return str(self.manifest["final"])
 
     def command(self, tier: str) -> list[str]:
         command = self.manifest["tiers"][tier]["command"]

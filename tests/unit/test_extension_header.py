@@ -14,6 +14,7 @@ def render(text: str, path: str = "Dockerfile") -> str:
     return render_extension(
         parse(text),
         path=path,
+        source_name=path,
         source_sha256=SHA,
         foundation_image="aishell:foundation-0123456789ab",
         harness_binaries={},
