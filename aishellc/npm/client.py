@@ -37,6 +37,7 @@ from urllib3.exceptions import (
 
 from aishellc import __version__
 from aishellc.errors import UserError
+from aishellc.input_files import size_text
 from aishellc.npm.npmrc import NpmSettings, nerf_dart
 from aishellc.npm.pick import MalformedDocument, Packument, parse_packument
 
@@ -160,11 +161,13 @@ class RegistryClient:
     def _read(self, response: urllib3.BaseHTTPResponse, deadline: float, what: str) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.stream(_CHUNK):
+        # read1: what has arrived, so that a server sending a byte at a time meets the
+        # deadline too (read(n) would wait for n bytes, each recv within the read timeout)
+        while chunk := response.read1(_CHUNK):
             size += len(chunk)
             if size > MAX_DOCUMENT_BYTES:
                 raise UserError(
-                    f"{what}: the package document is larger than {MAX_DOCUMENT_BYTES >> 20} MiB",
+                    f"{what}: the package document is larger than {size_text(MAX_DOCUMENT_BYTES)}",
                     help="check that the URL points at an npm registry",
                 )
             if time.monotonic() > deadline:
@@ -174,7 +177,7 @@ class RegistryClient:
 
     def _source(self, registry: str) -> str:
         if registry in self.settings.scopes.values() and registry != self.settings.registry:
-            return "a scope's registry in " + (self.settings.npmrc or "the npm config")
+            return f"a scope's registry in {self.settings.npmrc}"
         return self.settings.registry_source
 
     def _slow(self, what: str) -> UserError:
@@ -190,8 +193,9 @@ class RegistryClient:
         cause: BaseException = exc
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
             cause = exc.reason
-        npmrc = self.settings.npmrc or "~/.npmrc"
-        if isinstance(cause, TimeoutError):
+        npmrc = self.settings.npmrc
+        # urllib3 makes NewConnectionError (refused, no such host) a ConnectTimeoutError too
+        if isinstance(cause, TimeoutError) and not isinstance(cause, NewConnectionError):
             return self._slow(what)
         if isinstance(cause, SSLError):
             return UserError(
@@ -211,7 +215,7 @@ class RegistryClient:
         )
 
     def _refused(self, status: int, what: str, registry: str, url: str) -> UserError:
-        npmrc = self.settings.npmrc or "~/.npmrc"
+        npmrc = self.settings.npmrc
         if status == 404:
             return UserError(
                 f"{what}: not found (HTTP 404)",
