@@ -46,6 +46,7 @@ MAX_DOCUMENT_BYTES = 64 << 20
 """The largest package document read: the abbreviated document of a harness with
 thousands of releases is a few MiB."""
 _CHUNK = 1 << 16
+_CONCURRENCY = 8
 
 
 def package_url(registry: str, package: str) -> str:
@@ -84,7 +85,8 @@ class RegistryClient:
         self.settings = settings
         self._context = _ssl_context(settings.cafile)
         self._proxy_env = _proxies(os.environ if env is None else env)
-        self._direct = urllib3.PoolManager(ssl_context=self._context)
+        # room for every concurrent request's connection (else urllib3 drops them, warning)
+        self._direct = urllib3.PoolManager(ssl_context=self._context, maxsize=_CONCURRENCY)
         self._via_proxy: dict[str, urllib3.ProxyManager] = {}
 
     def _pool(self, url: str) -> tuple[urllib3.PoolManager, str | None]:
@@ -103,7 +105,7 @@ class RegistryClient:
                 userinfo = unquote(proxy_parts.netloc.rpartition("@")[0])
                 headers = urllib3.make_headers(proxy_basic_auth=userinfo)
             self._via_proxy[shown] = urllib3.ProxyManager(
-                shown, proxy_headers=headers, ssl_context=self._context
+                shown, proxy_headers=headers, ssl_context=self._context, maxsize=_CONCURRENCY
             )
         return self._via_proxy[shown], shown
 
@@ -152,7 +154,7 @@ class RegistryClient:
         names = sorted(set(packages))
         if not names:
             return {}
-        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+        with ThreadPoolExecutor(max_workers=min(_CONCURRENCY, len(names))) as pool:
             futures = {name: pool.submit(self.packument, name) for name in names}
         return {name: futures[name].result() for name in names}
 
