@@ -128,7 +128,7 @@ class RegistryClient:
                 headers=headers,
                 preload_content=False,
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0),
+                retries=urllib3.Retry(connect=0, read=0, status=0, other=0, redirect=5),
             )
         except HTTPError as exc:
             raise self._unreachable(exc, what, registry, proxy) from None

@@ -193,7 +193,7 @@ def _registry(value: str, where: Location | None, what: str) -> str:
 
 
 def user_npmrc(env: Mapping[str, str], home: Path) -> Path:
-    configured = env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig")
+    configured = _env_setting(env, "userconfig")
     return Path(configured) if configured else home / ".npmrc"
 
 

@@ -269,3 +269,30 @@ def test_a_proxy_password_is_never_shown(project: Project, monkeypatch: pytest.M
     assert failed.code == 2
     assert "the proxy http://127.0.0.1:" in failed.err
     assert "hunter2" not in failed.err
+
+
+def test_a_redirect_to_another_host_does_not_carry_the_token(
+    project: Project, registry: Verdaccio
+) -> None:
+    """The token names one registry: a redirect elsewhere (another port is another host)
+    follows without it, as npm's fetch does."""
+    headers: list[str | None] = []
+
+    def elsewhere(handler: BaseHTTPRequestHandler) -> None:
+        headers.append(handler.headers.get("Authorization"))
+        forward(registry.url)(handler)
+
+    with serving(elsewhere) as target:
+
+        def redirect(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(302)
+            handler.send_header("Location", target + handler.path.lstrip("/"))
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+
+        with serving(redirect) as source:
+            (Path(os.environ["HOME"]) / ".npmrc").write_text(f"{source[5:]}:_authToken=s3cr3t\n")
+            project.configure(source)
+            done = project.run("lock", ".aishell/Dockerfile", "--harness", "codex")
+            assert done.code == 0, done.err
+    assert headers == [None]
