@@ -179,7 +179,7 @@ class RegistryClient:
 
     def _source(self, registry: str) -> str:
         if registry in self.settings.scopes.values() and registry != self.settings.registry:
-            return f"a scope's registry in {self.settings.npmrc}"
+            return f"a scope's registry in {self.settings.npmrc_path}"
         return self.settings.registry_source
 
     def _slow(self, what: str) -> UserError:
@@ -195,7 +195,7 @@ class RegistryClient:
         cause: BaseException = exc
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
             cause = exc.reason
-        npmrc = self.settings.npmrc
+        npmrc = self.settings.npmrc_path
         # urllib3 makes NewConnectionError (refused, no such host) a ConnectTimeoutError too
         if isinstance(cause, TimeoutError) and not isinstance(cause, NewConnectionError):
             return self._slow(what)
@@ -217,7 +217,7 @@ class RegistryClient:
         )
 
     def _refused(self, status: int, what: str, registry: str, url: str) -> UserError:
-        npmrc = self.settings.npmrc
+        npmrc = self.settings.npmrc_path
         if status == 404:
             return UserError(
                 f"{what}: not found (HTTP 404)",

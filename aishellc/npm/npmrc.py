@@ -71,8 +71,10 @@ class NpmSettings:
     """By npm's "nerf dart" of a registry: ``//host[:port]/path/``."""
     cafile: str | None = None
     timeout: float = DEFAULT_TIMEOUT
-    npmrc: str = "~/.npmrc"
-    """The user's ``.npmrc`` (read if it exists; named in help messages)."""
+    npmrc: str | None = None
+    """The user's ``.npmrc`` that was read, if there is one."""
+    npmrc_path: str = "~/.npmrc"
+    """Where the user's ``.npmrc`` is or would be (named in help messages)."""
 
     def registry_for(self, package: str) -> str:
         """The registry that serves ``package`` (a scope's own registry first)."""
@@ -215,8 +217,9 @@ def load_settings(
     env = os.environ if env is None else env
     npmrc_path = user_npmrc(env, Path.home() if home is None else home)
     entries: dict[str, _Entry] = {}
-    npmrc = os.fspath(npmrc_path)
-    if os.path.lexists(npmrc):
+    npmrc: str | None = None
+    if os.path.lexists(npmrc_path):
+        npmrc = os.fspath(npmrc_path)
         raw = read_input(npmrc, "npm config", MAX_NPMRC_BYTES, help="fix or remove the file")
         entries = parse_npmrc(decode_utf8(raw, npmrc, "npm config"), npmrc, env)
 
@@ -261,6 +264,7 @@ def load_settings(
         cafile=cafile,
         timeout=timeout,
         npmrc=npmrc,
+        npmrc_path=os.fspath(npmrc_path),
     )
 
 

@@ -166,7 +166,13 @@ def test_npm_config_userconfig_names_the_file(tmp_path: Path) -> None:
         None, None, env={"NPM_CONFIG_USERCONFIG": str(tmp_path / "ci.npmrc")}, home=tmp_path
     )
     assert settings.registry == "https://ci.example/"
-    assert settings.npmrc == str(tmp_path / "ci.npmrc")
+    assert settings.npmrc == settings.npmrc_path == str(tmp_path / "ci.npmrc")
+
+
+def test_without_an_npmrc_none_is_read(tmp_path: Path) -> None:
+    settings = load_settings(None, None, env={}, home=tmp_path)
+    assert (settings.npmrc, settings.npmrc_path) == (None, str(tmp_path / ".npmrc"))
+    assert settings.registry == DEFAULT_REGISTRY
 
 
 # (.npmrc, start of the error)
