@@ -58,7 +58,9 @@ class Packument:
 
     @property
     def latest(self) -> str | None:
-        return self.dist_tags.get(LATEST)
+        """The version the ``latest`` tag names, if it is one (a registry's word is data)."""
+        version = self.dist_tags.get(LATEST)
+        return version if version is not None and grammars.is_exact_version(version) else None
 
 
 def _sha512(integrity: object) -> str | None:

@@ -4,6 +4,9 @@ writes and prints, and that a registry failure leaves the lock as it was."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -181,3 +184,20 @@ def test_a_missing_dockerfile_is_refused(project: Project) -> None:
         "nope/Dockerfile:1:1: cannot read Dockerfile: no such file",
     )
     assert not (project.root / "nope").exists()
+
+
+def test_a_real_process_prints_only_its_own_lines(registry: Verdaccio, project: Project) -> None:
+    """As a user runs it: nothing else (a library's warning, a traceback) on stderr, with
+    several documents fetched at once."""
+    project.configure(registry.url)
+    flags = ["--harness=claude@^2", "--harness=codex", "--harness=gemini", "--harness=opencode"]
+    result = subprocess.run(
+        [sys.executable, "-m", "aishellc", "lock", ".aishell/Dockerfile", *flags],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith("wrote .aishell/aishellc.lock\n")

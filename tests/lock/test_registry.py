@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 
 from aishellc.npm.client import ACCEPT, RegistryClient, package_url
 from aishellc.npm.npmrc import load_settings
-from aishellc.npm.pick import NoMatch, pick
+from aishellc.npm.pick import NoMatch, parse_packument, pick
 from tests.lock.conftest import CLAUDE, CODEX, OPENCODE
 from tests.services.verdaccio import Verdaccio
 
@@ -108,3 +109,44 @@ def test_the_same_picks_as_npm_itself(registry: Verdaccio) -> None:
     npm_picks = json.loads(result.stdout)
     ours = [expected if expected[0].isdigit() else None for _, _, expected in PICKS]
     assert npm_picks == ours
+
+
+# (dist-tags and versions of a document, spec, what npm picks or the words of the NoMatch)
+HOSTILE_DOCUMENTS = [
+    (
+        {"latest": "1.0.0\x1b[2J"},
+        ["1.0.0"],
+        "latest",
+        "dist-tag 'latest' points at 1.0.0\x1b[2J, which is not published",
+    ),
+    (
+        {"latest": "1.0.0; id"},
+        ["1.0.0"],
+        "^1",
+        "1.0.0",
+    ),  # a bad latest is ignored, the range still picks
+    (
+        {"latest": "1.0.0"},
+        ["1.0.0", "2.0.0 ; id", "v3.0.0"],
+        "*",
+        "1.0.0",
+    ),  # keys npm could not install are skipped
+]
+
+
+@pytest.mark.parametrize(("tags", "versions", "spec", "expected"), HOSTILE_DOCUMENTS)
+def test_a_hostile_document_yields_only_valid_versions(
+    tags, versions, spec: str, expected: str
+) -> None:
+    document = {
+        "name": "x",
+        "dist-tags": tags,
+        "versions": {v: {"dist": {"integrity": "sha512-" + "A" * 86 + "=="}} for v in versions},
+    }
+    packument = parse_packument(document, "x")
+    assert packument.latest in (None, "1.0.0")
+    if expected[0].isdigit():
+        assert pick(packument, spec).version == expected
+    else:
+        with pytest.raises(NoMatch, match=re.escape(expected)):
+            pick(packument, spec)
