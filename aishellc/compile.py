@@ -87,7 +87,7 @@ from aishellc.emit.runtime import (
     restorable_user,
 )
 from aishellc.errors import Location, UserError
-from aishellc.harnesses import HarnessPin, parse_harness_spec
+from aishellc.harnesses import HarnessPin, is_harness_version, parse_harness_spec
 from aishellc.hashing import (
     extension_hash,
     foundation_hash,
@@ -201,6 +201,22 @@ def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin,
     return tuple(pins.values())
 
 
+def require_installable(pins: Sequence[HarnessPin], from_flags: bool, config: Config) -> None:
+    """An install line names ``latest`` or an exact version: a dist-tag or a range (valid
+    for ``aishellc lock``) is refused here, never printed."""
+    for pin in pins:
+        if not is_harness_version(pin.version):
+            where = Location.flag("--harness") if from_flags else None
+            if where is None and config.source is not None:
+                where = Location(config.source)
+            raise UserError(
+                f"harness {pin} names a dist-tag or an npm range, and compile installs "
+                "only latest or an exact version",
+                where,
+                help=f"run `aishellc lock` and pin the version it locks: {pin.name}@X.Y.Z",
+            )
+
+
 # --- the pipeline ----------------------------------------------------------------------
 
 
@@ -245,6 +261,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     config = load_config(config_path)
     platforms = build_platforms(os.environ)
     pins = resolve_harnesses(options.harnesses, config)
+    require_installable(pins, bool(options.harnesses), config)
     strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
     source = read_dockerfile(path)
     document = parse(source, path)
