@@ -86,11 +86,22 @@ _URL_RE = re.compile(
     re.ASCII,
 )
 _SHA256_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+# npm registries are often plain http on a private network (Verdaccio's default), so
+# both schemes are names here; the same shell-inert characters as download URLs.
+_NPM_REGISTRY_RE = re.compile(
+    rf"https?://{_DOMAIN}(?:/[A-Za-z0-9._~%/+=,@:-]*)?",
+    re.ASCII,
+)
 
 
 def is_https_url(value: str) -> bool:
     """An ``https://`` URL made only of shell-inert characters (no query string)."""
     return _URL_RE.fullmatch(value) is not None and len(value) <= 2048
+
+
+def is_npm_registry_url(value: str) -> bool:
+    """An npm registry URL: ``http(s)://host[:port][/path]``, shell-inert, no query."""
+    return _NPM_REGISTRY_RE.fullmatch(value) is not None and len(value) <= 2048
 
 
 def is_sha256(value: str) -> bool:

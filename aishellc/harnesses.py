@@ -32,6 +32,13 @@ _VERSION_RE = re.compile(
 _NPM_PART = r"[a-z0-9][a-z0-9._-]*"
 _NPM_RE = re.compile(rf"(?:@{_NPM_PART}/)?{_NPM_PART}", re.ASCII)
 _NPM_MAX = 214
+# Subresource Integrity as npm records it in ``dist.integrity``: the algorithm, then the
+# base64 digest of exactly that algorithm's length.
+_INTEGRITY_RE = re.compile(
+    r"sha512-[A-Za-z0-9+/]{86}==|sha384-[A-Za-z0-9+/]{64}|sha256-[A-Za-z0-9+/]{43}=|"
+    r"sha1-[A-Za-z0-9+/]{27}=",
+    re.ASCII,
+)
 _NPM_RESERVED = frozenset({"node_modules", "favicon.ico"})
 
 
@@ -53,6 +60,11 @@ def is_npm_package(value: str) -> bool:
     return bare not in _NPM_RESERVED
 
 
+def is_integrity(value: str) -> bool:
+    """An npm ``dist.integrity`` value (``sha512-<base64>``, or older algorithms)."""
+    return _INTEGRITY_RE.fullmatch(value) is not None
+
+
 def is_binary_name(value: str) -> bool:
     """The file name a harness puts in ``bin/`` (no ``/``, no leading ``-`` or ``.``)."""
     return grammars.is_file_name(value)
@@ -66,6 +78,19 @@ def _check(predicate: Callable[[str], bool], what: str) -> Callable[[object, obj
     return validator
 
 
+def _update_switches(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"invalid auto-update switches: {value!r}")
+    for pair in value:
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and grammars.is_env_name(pair[0])
+            and grammars.is_env_value(pair[1])
+        ):
+            raise ValueError(f"invalid auto-update switch: {pair!r}")
+
+
 @attrs.frozen
 class Harness:
     """One registry entry."""
@@ -73,6 +98,9 @@ class Harness:
     name: str = attrs.field(validator=_check(is_harness_name, "harness name"))
     binary: str = attrs.field(validator=_check(is_binary_name, "harness binary"))
     package: str = attrs.field(validator=_check(is_npm_package, "npm package"))
+    update_off: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_update_switches)
+    """Environment variables that keep the harness from updating itself, so the container
+    runs the version installed (docs/harnesses.md gives the source of each)."""
 
 
 @attrs.frozen
@@ -93,12 +121,14 @@ class HarnessPin:
         return f"{self.name}@{self.version}"
 
 
+# Codex and Gemini CLI have no environment switch (a config-file key in the user's home;
+# docs/harnesses.md); OpenSpec has no updater.
 BUILTIN_HARNESSES: tuple[Harness, ...] = (
-    Harness("claude", "claude", "@anthropic-ai/claude-code"),
+    Harness("claude", "claude", "@anthropic-ai/claude-code", (("DISABLE_AUTOUPDATER", "1"),)),
     Harness("codex", "codex", "@openai/codex"),
     Harness("gemini", "gemini", "@google/gemini-cli"),
-    Harness("opencode", "opencode", "opencode-ai"),
-    Harness("pi", "pi", "@earendil-works/pi-coding-agent"),
+    Harness("opencode", "opencode", "opencode-ai", (("OPENCODE_DISABLE_AUTOUPDATE", "1"),)),
+    Harness("pi", "pi", "@earendil-works/pi-coding-agent", (("PI_SKIP_VERSION_CHECK", "1"),)),
     Harness("openspec", "openspec", "@fission-ai/openspec"),
 )
 

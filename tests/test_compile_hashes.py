@@ -455,3 +455,34 @@ def test_the_build_platform_counts_only_when_the_dockerfile_names_it(tmp_path, m
     before = compile_in(plain)
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     assert changed(before, compile_in(plain)) == set()
+
+
+# --- CA certificates (DESIGN.md "Hashes": every CA certificate of the foundation) ------
+
+CA = ROOT / "tests" / "data" / "ca"
+CA_CONFIG = OFFLINE_CONFIG + 'ca_certificates = ["certs/corp.crt"]\n'
+
+
+def project_with_ca(tmp_path: Path, certificate: str) -> Path:
+    root = project(tmp_path, config=CA_CONFIG)
+    (root / ".aishell" / "certs").mkdir()
+    (root / ".aishell" / "certs" / "corp.crt").write_bytes((CA / certificate).read_bytes())
+    return root
+
+
+def test_a_ca_certificate_changes_all_three(tmp_path):
+    without = compile_in(project(tmp_path / "none"))
+    one = compile_in(project_with_ca(tmp_path / "a", "corp-a.crt"))
+    other = compile_in(project_with_ca(tmp_path / "b", "corp-b.crt"))
+    assert changed(without, one) == {"foundation", "extension", "runtime"}
+    # same file name, other contents: every tag moves
+    assert changed(one, other) == {"foundation", "extension", "runtime"}
+    assert one.files["foundation.Dockerfile"] == other.files["foundation.Dockerfile"]
+    assert one.files["foundation/ca-certificates/corp.crt"] == (CA / "corp-a.crt").read_bytes()
+
+
+def test_where_the_ca_certificate_lies_does_not_matter(tmp_path):
+    one = compile_in(project_with_ca(tmp_path / "a", "corp-a.crt"))
+    root = project(tmp_path / "b", config=OFFLINE_CONFIG + 'ca_certificates = ["../corp.crt"]\n')
+    (root / "corp.crt").write_bytes((CA / "corp-a.crt").read_bytes())
+    assert hashes(compile_in(root)) == hashes(one)

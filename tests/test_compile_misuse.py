@@ -117,6 +117,59 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         [],
         ".aishell/aishellc.toml:1:14: invalid tag prefix 'Bad Prefix'",
     ),
+    (
+        "CA certificate missing",
+        _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        [],
+        ".aishell/aishellc.toml:4:20: cannot read CA certificate 'corp.crt': No such file",
+    ),
+    (
+        "CA certificate not PEM",
+        _both(
+            _write(".aishell/certs/corp.crt", "not a certificate\n"),
+            _write(
+                ".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["certs/corp.crt"]\n'
+            ),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'certs/corp.crt' is not a PEM certificate: "
+        "it holds no '-----BEGIN CERTIFICATE-----' block",
+    ),
+    (
+        "CA certificate with a broken body",
+        _both(
+            _write(
+                ".aishell/corp.crt",
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            ),
+            _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        "OpenSSL cannot read a certificate in it",
+    ),
+    (
+        "CA certificate file holding a private key",
+        _both(
+            _write(
+                ".aishell/corp.crt",
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            ),
+            _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        "it holds a PRIVATE KEY block",
+    ),
+    (
+        "CA certificate path that is absolute",
+        _write(
+            ".aishell/aishellc.toml",
+            OFFLINE_CONFIG + 'ca_certificates = ["/etc/ssl/certs/ca-certificates.crt"]\n',
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: invalid CA certificate path",
+    ),
     ("missing Dockerfile", _nothing, ["--context", "."], None),
     (
         "unparseable Dockerfile",

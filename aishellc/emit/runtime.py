@@ -37,12 +37,21 @@ from typing import Final, Literal
 import attrs
 
 from aishellc import grammars
-from aishellc.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
+from aishellc.harnesses import (
+    Harness,
+    HarnessPin,
+    is_harness_version,
+    is_integrity,
+    is_npm_package,
+)
 
 Strategy = Literal["stage", "inline", "legacy"]
 STRATEGIES: Final = ("stage", "inline", "legacy")
 HARNESS_ROOT: Final = "/opt/aishell/harness"
 NPM_CACHE: Final = "/root/.npm"
+NPMRC_SECRET: Final = "npmrc"
+"""The BuildKit secret holding the user's ``.npmrc`` (mounted where root's npm reads it)."""
+NPMRC_TARGET: Final = "/root/.npmrc"
 FOUNDATION_ARG: Final = "AISHELL_FOUNDATION"
 EXTENSION_ARG: Final = "AISHELL_EXTENSION"
 
@@ -59,6 +68,10 @@ class InstalledHarness:
     binary: str
     package: str
     version: str
+    integrity: str | None = None
+    """The locked ``dist.integrity``: the tarball is checked against it before install."""
+    update_off: tuple[tuple[str, str], ...] = ()
+    """Environment variables that switch the harness's auto-updater off."""
 
     def __attrs_post_init__(self) -> None:
         if not (
@@ -66,12 +79,26 @@ class InstalledHarness:
             and grammars.is_file_name(self.binary)
             and is_npm_package(self.package)
             and is_harness_version(self.version)
+            and (self.integrity is None or is_integrity(self.integrity))
+            and all(
+                grammars.is_env_name(name) and grammars.is_env_value(value)
+                for name, value in self.update_off
+            )
         ):
             raise ValueError(f"refusing to print unvalidated harness {self!r}")
 
     @classmethod
-    def of(cls, harness: Harness, pin: HarnessPin) -> InstalledHarness:
-        return cls(harness.name, harness.binary, harness.package, pin.version)
+    def of(
+        cls, harness: Harness, pin: HarnessPin, integrity: str | None = None
+    ) -> InstalledHarness:
+        return cls(
+            harness.name,
+            harness.binary,
+            harness.package,
+            pin.version,
+            integrity,
+            harness.update_off,
+        )
 
     @property
     def spec(self) -> str:
@@ -105,10 +132,16 @@ class RuntimeSpec:
     """The extension tag (``stage`` and ``inline``); None for ``legacy``."""
     restore_user: str | None = None
     """``inline``: the extension's final USER to switch back to (None: root)."""
+    npm_registry: str | None = None
+    """The npm registry the installs read from (``--registry``); None: npm's default."""
+    npmrc_secret: bool = False
+    """Mount the user's ``.npmrc`` (its auth token) as a BuildKit secret for the installs."""
 
     def __attrs_post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}")
+        if self.npm_registry is not None and not grammars.is_npm_registry_url(self.npm_registry):
+            raise ValueError(f"refusing to print unvalidated registry {self.npm_registry!r}")
         images = [self.foundation_image, *([self.extension_image] if self.extension_image else [])]
         for image in images:
             if not grammars.is_image_reference(image):
@@ -142,25 +175,28 @@ def render_runtime(spec: RuntimeSpec) -> str:
                 f"# {harness.name}@{harness.version} ({harness.package}): a stage that depends "
                 "only on the\n# foundation and this pin, shared by every project built on it\n"
                 f"FROM ${{{FOUNDATION_ARG}}} AS harness-{harness.name}\n"
-                + _npm_install(harness, prefix=True)
+                + _npm_install(spec, harness, prefix=True)
             )
         final = [f"FROM ${{{EXTENSION_ARG}}}"]
         final += [f"COPY --from=harness-{h.name} {h.prefix} {h.prefix}" for h in spec.harnesses]
         final += _path(spec.harnesses)
+        final += _updates_off(spec.harnesses)
         blocks.append("# The extension, with each harness copied in\n" + "\n".join(final))
     elif spec.strategy == "inline":
         switch = not is_root_user(spec.restore_user)
         lines = [f"FROM ${{{EXTENSION_ARG}}}"]
         if switch:
             lines.append("USER root")
-        lines += [_npm_install(h, prefix=True) for h in spec.harnesses]
+        lines += [_npm_install(spec, h, prefix=True) for h in spec.harnesses]
         lines += _path(spec.harnesses)
+        lines += _updates_off(spec.harnesses)
         if switch:
             lines.append(f"USER {spec.restore_user}")
         blocks.append("# The harnesses, installed on top of the extension\n" + "\n".join(lines))
     else:
         lines = [f"FROM ${{{FOUNDATION_ARG}}}"]
-        lines += [_npm_install(h, prefix=False) for h in spec.harnesses]
+        lines += [_npm_install(spec, h, prefix=False) for h in spec.harnesses]
+        lines += _updates_off(spec.harnesses)
         blocks.append(
             "# aishell:base as it is today: the foundation with the harnesses installed\n"
             "# globally; the project's Dockerfile builds on this image\n" + "\n".join(lines)
@@ -181,12 +217,59 @@ def _header(spec: RuntimeSpec) -> str:
     )
 
 
-def _npm_install(harness: InstalledHarness, *, prefix: bool) -> str:
-    argv = ["npm", "install", "-g"]
+def _npm_install(spec: RuntimeSpec, harness: InstalledHarness, *, prefix: bool) -> str:
+    """The install of one harness: ``npm install -g`` of the exact version; with a locked
+    integrity, the tarball is fetched (``npm pack``), checked against it, and installed
+    from the checked file, so a tarball that differs from the lock fails the build."""
+    options = ["-g"]
     if prefix:
-        argv += ["--prefix", harness.prefix]
-    argv.append(harness.spec)
-    return f"RUN --mount=type=cache,target={NPM_CACHE} {json.dumps(argv)}"
+        options += ["--prefix", harness.prefix]
+    registry = ["--registry", spec.npm_registry] if spec.npm_registry is not None else []
+    mounts = [f"--mount=type=cache,target={NPM_CACHE}"]
+    if spec.npmrc_secret:
+        mounts.append(f"--mount=type=secret,id={NPMRC_SECRET},target={NPMRC_TARGET}")
+    run = "RUN " + " ".join(mounts)
+    if harness.integrity is None:
+        return f"{run} {json.dumps(['npm', 'install', *options, *registry, harness.spec])}"
+    # Every value below passed a grammar with no shell metacharacters.
+    script = "; ".join(
+        [
+            "set -eu",
+            'tmp="$(mktemp -d)"',
+            'cd "$tmp"',
+            f'file="$({" ".join(["npm", "pack", "--silent", *registry, harness.spec])})"',
+            f"expected={harness.integrity}",
+            f'actual="$(node -e "{_SRI_JS}" "$expected" "$file")"',
+            'if [ "$actual" != "$expected" ]; then '
+            f'echo "aishellc: {harness.spec} does not match aishellc.lock: '
+            'its tarball has integrity $actual, the lock says $expected" >&2; exit 1; fi',
+            " ".join(["npm", "install", *options, *registry, '"./$file"']),
+            "cd /",
+            'rm -rf "$tmp"',
+        ]
+    )
+    return f"{run} {json.dumps(['/bin/sh', '-c', script])}"
+
+
+# The SRI digest of a file, in the algorithm the expected value names (sha512 for every
+# current npm package); node is in the foundation, so nothing else is needed.
+_SRI_JS = (
+    "const [sri, file] = process.argv.slice(1); const algo = sri.split('-')[0]; "
+    "const hash = require('crypto').createHash(algo); "
+    "hash.update(require('fs').readFileSync(file)); "
+    "process.stdout.write(algo + '-' + hash.digest('base64'))"
+)
+
+
+def _updates_off(harnesses: tuple[InstalledHarness, ...]) -> list[str]:
+    """One ``ENV`` with every installed harness's auto-update switch (sorted)."""
+    pairs = sorted({pair for h in harnesses for pair in h.update_off})
+    if not pairs:
+        return []
+    return [
+        "# The harnesses' own updaters off: the image runs the versions installed here\n"
+        "ENV " + " \\\n    ".join(f"{name}={value}" for name, value in pairs)
+    ]
 
 
 def _path(harnesses: tuple[InstalledHarness, ...]) -> list[str]:

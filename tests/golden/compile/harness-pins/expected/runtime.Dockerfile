@@ -38,3 +38,6 @@ COPY --from=harness-gemini /opt/aishell/harness/gemini /opt/aishell/harness/gemi
 COPY --from=harness-opencode /opt/aishell/harness/opencode /opt/aishell/harness/opencode
 COPY --from=harness-openspec /opt/aishell/harness/openspec /opt/aishell/harness/openspec
 ENV PATH=/opt/aishell/harness/claude/bin:/opt/aishell/harness/codex/bin:/opt/aishell/harness/gemini/bin:/opt/aishell/harness/opencode/bin:/opt/aishell/harness/openspec/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1 \
+    OPENCODE_DISABLE_AUTOUPDATE=1

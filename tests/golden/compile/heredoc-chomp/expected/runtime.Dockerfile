@@ -14,3 +14,5 @@ RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/
 FROM ${AISHELL_EXTENSION}
 COPY --from=harness-claude /opt/aishell/harness/claude /opt/aishell/harness/claude
 ENV PATH=/opt/aishell/harness/claude/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

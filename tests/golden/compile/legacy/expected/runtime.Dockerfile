@@ -9,3 +9,5 @@ ARG AISHELL_FOUNDATION=aishell:foundation-ab2aebcc7299
 FROM ${AISHELL_FOUNDATION}
 RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "@anthropic-ai/claude-code@2.1.3"]
 RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "@openai/codex@0.50.0"]
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

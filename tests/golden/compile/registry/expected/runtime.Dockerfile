@@ -20,3 +20,5 @@ FROM ${AISHELL_EXTENSION}
 COPY --from=harness-claude /opt/aishell/harness/claude /opt/aishell/harness/claude
 COPY --from=harness-codex /opt/aishell/harness/codex /opt/aishell/harness/codex
 ENV PATH=/opt/aishell/harness/claude/bin:/opt/aishell/harness/codex/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

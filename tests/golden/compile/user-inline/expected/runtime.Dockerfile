@@ -9,4 +9,6 @@ FROM ${AISHELL_EXTENSION}
 USER root
 RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.3"]
 ENV PATH=/opt/aishell/harness/claude/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1
 USER developer
