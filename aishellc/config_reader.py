@@ -47,8 +47,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -71,10 +69,10 @@ from aishellc.config import (
     UserConfig,
     foundation_problems,
 )
-from aishellc.errors import Location, UserError
-from aishellc.input_files import read_capped, read_input, too_deep, too_many_digits
+from aishellc.errors import UserError
+from aishellc.input_files import read_capped, read_input
 from aishellc.pem import MAX_CERTIFICATE_BYTES, pem_problem
-from aishellc.toml_locate import KeyPath, TomlLocator
+from aishellc.toml_locate import KeyPath, TomlLocator, decode_utf8, load_toml
 
 UNPARSEABLE_CODE = "AIS001"
 
@@ -181,9 +179,6 @@ MAX_CONFIG_BYTES = 1 << 20
 """The largest config file read: far above any real one (a configuration with every
 tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is refused."""
 
-_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TOML_END = "(at end of document)"
-
 _TOP_KEYS = ("foundation", "harnesses", "ignore", "registry", "runtime", "tag_prefix")
 _FOUNDATION_KEYS = (
     "apt_packages",
@@ -221,44 +216,17 @@ def read_config_file(path: str | os.PathLike[str], base: Config) -> Config:
         MAX_CONFIG_BYTES,
         help="pass an existing, readable TOML file with --config",
     )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UserError(
-            "config file is not valid UTF-8", Location(name, line), help="save it as UTF-8"
-        ) from None
-    return read_config_text(text, name, base)
+    return read_config_text(decode_utf8(raw, name, "config file"), name, base)
 
 
 def read_config_text(text: str, path: str, base: Config) -> Config:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        match = _TOML_POSITION_RE.search(message)
-        if match:
-            line, column = int(match[1]), int(match[2])
-        elif _TOML_END in message:
-            line = text.count("\n") + 1
-            column = len(text) - (text.rfind("\n") + 1) + 1
-        else:
-            line, column = 1, 1
-        detail = _TOML_POSITION_RE.sub("", message).replace(_TOML_END, "").strip()
-        raise UserError(
-            f"invalid TOML: {detail}",
-            Location(path, line, column),
-            help="see https://toml.io for the syntax",
-        ) from None
-    except RecursionError:
-        raise too_deep(path, "the config file") from None
-    except ValueError:  # the only other ValueError: an integer past Python's digit limit
-        raise too_many_digits(text, path, "the config file") from None
+    data = load_toml(text, path, "the config file")
     return _Reader(TomlLocator(path, text)).config(data, base)
 
 
-class _Reader:
-    """Turns the parsed TOML into validated objects, locating every error."""
+class TomlReader:
+    """Checks the shapes of parsed TOML values, locating every error (shared by the
+    readers of aishellc's TOML files)."""
 
     def __init__(self, locator: TomlLocator) -> None:
         self.locator = locator
@@ -335,7 +303,9 @@ class _Reader:
             self.fail(key, f"{self.dotted(key)} needs a {name!r} key", f"add {name} = ...")
         return data[name]
 
-    # --- sections ---------------------------------------------------------------------
+
+class _Reader(TomlReader):
+    """Turns the parsed config TOML into validated objects."""
 
     def config(self, data: dict[str, Any], base: Config) -> Config:
         self.table(data, (), _TOP_KEYS)

@@ -204,3 +204,53 @@ def is_writable_dir(value: str) -> bool:
     if any(system == value or system.startswith(f"{value}/") for system in _SYSTEM_DIRS):
         return False
     return not any(value.startswith(f"{system}/") for system in _NO_SUBDIRS)
+
+
+# --- npm versions, specs and integrity (the harness lock) ------------------------------
+# Exact semantic versions as semver.org 2.0.0 writes them: no leading zeros, no "v", no
+# loose forms. These are what a lock holds and what an install line names.
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+_PRE_PART = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_SEMVER_RE = re.compile(
+    rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
+    rf"(?:-{_PRE_PART}(?:\.{_PRE_PART})*)?"
+    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?",
+    re.ASCII,
+)
+# npm dist-tags (``latest``, ``next``, ``stable``): npm only requires them to be URL-safe
+# and not a semver range; this narrower form keeps them inert words.
+_DIST_TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,63}", re.ASCII)
+# The characters of an npm range (``^2.1``, ``~2.1.3``, ``>=2 <3``, ``1.x || 2``); node-semver
+# decides whether they form one. A range is data in the lock, never an unquoted shell word.
+_RANGE_RE = re.compile(r"[0-9A-Za-z.+^~<>=|* -]{1,256}", re.ASCII)
+# Subresource integrity as npm writes ``dist.integrity``: sha512 and base64 of 64 bytes.
+_SHA512_SRI_RE = re.compile(r"sha512-[A-Za-z0-9+/]{86}==", re.ASCII)
+
+
+def is_exact_version(value: str) -> bool:
+    """An exact semantic version: ``2.1.3``, ``1.0.0-beta.2``, ``1.0.0+build.5``."""
+    return len(value) <= 256 and _SEMVER_RE.fullmatch(value) is not None
+
+
+def is_npm_range(value: str) -> bool:
+    """An npm semver range that node-semver accepts strictly (``^2.1``, ``>=2 <3``)."""
+    if _RANGE_RE.fullmatch(value) is None or not value.strip():
+        return False
+    import nodesemver  # only a range needs it; a plain compile never loads it
+
+    return nodesemver.valid_range(value, loose=False) is not None
+
+
+def is_dist_tag(value: str) -> bool:
+    """An npm dist-tag such as ``latest`` or ``next``: a word that is not a range."""
+    return _DIST_TAG_RE.fullmatch(value) is not None and not is_npm_range(value)
+
+
+def is_npm_spec(value: str) -> bool:
+    """What a harness may request: a dist-tag, an exact version or an npm range."""
+    return is_exact_version(value) or is_dist_tag(value) or is_npm_range(value)
+
+
+def is_sha512_integrity(value: str) -> bool:
+    """npm's ``dist.integrity`` for a sha512 digest: ``sha512-<base64 of 64 bytes>``."""
+    return _SHA512_SRI_RE.fullmatch(value) is not None

@@ -9,11 +9,17 @@ back to the nearest enclosing key, then to line 1.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
+from typing import Any
 
-from aishellc.errors import Location
+from aishellc.errors import Location, UserError
+from aishellc.input_files import too_deep, too_many_digits
 
 KeyPath = tuple[str | int, ...]
+
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_END = "(at end of document)"
 
 _BARE = r"[A-Za-z0-9_-]+"
 _QUOTED = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
@@ -128,3 +134,42 @@ class TomlLocator:
                     if found >= 0:
                         return Location(self.path, number, found + 1)
         return Location(self.path, line, column)
+
+
+def decode_utf8(raw: bytes, path: str, what: str) -> str:
+    """``raw`` as UTF-8 text; otherwise a :class:`UserError` at the line of the first bad
+    byte (``what``: ``config file``)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise UserError(
+            f"{what} is not valid UTF-8", Location(path, line), help="save it as UTF-8"
+        ) from None
+
+
+def load_toml(text: str, path: str, what: str) -> dict[str, Any]:
+    """``tomllib.loads(text)``, each failure a :class:`UserError` at its position in ``path``
+    (``what`` names the document in messages: ``the config file``)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_POSITION_RE.search(message)
+        if match:
+            line, column = int(match[1]), int(match[2])
+        elif _TOML_END in message:
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+        else:
+            line, column = 1, 1
+        detail = _TOML_POSITION_RE.sub("", message).replace(_TOML_END, "").strip()
+        raise UserError(
+            f"invalid TOML: {detail}",
+            Location(path, line, column),
+            help="see https://toml.io for the syntax",
+        ) from None
+    except RecursionError:
+        raise too_deep(path, what) from None
+    except ValueError:  # the only other ValueError: an integer past Python's digit limit
+        raise too_many_digits(text, path, what) from None
