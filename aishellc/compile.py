@@ -94,6 +94,8 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
+from aishellc.lock.file import lock_path, read_lock_if_present
+from aishellc.lock.installs import installed_harnesses, lock_command
 from aishellc.parser import parse, read_dockerfile
 from aishellc.passes.suppressions import drop_ignored
 from aishellc.platforms import BuildPlatforms, build_platforms, document_args
@@ -122,6 +124,8 @@ class CompileOptions:
     config: str | None = None
     legacy: bool = False
     strategy: str | None = None
+    locked: bool = False
+    """``--locked``: a missing ``aishellc.lock`` is an error too (for CI)."""
 
 
 @attrs.frozen
@@ -204,6 +208,9 @@ class _Inputs:
     excludes: tuple[LiteralPattern, ...]
     config_path: str | None
     platforms: BuildPlatforms
+    lock_file: str | None
+    """The ``aishellc.lock`` the versions come from (as a path like the Dockerfile's), or
+    None without a lock."""
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -234,9 +241,15 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)
     excludes = _check_layout(output, context_dir, path, config_path)
-    installed = tuple(
-        InstalledHarness.of(config.harnesses.get(pin.name), pin)
-        for pin in sorted(pins, key=lambda pin: pin.name)
+    lock_file = lock_path(path)
+    lock = read_lock_if_present(lock_file)
+    installed = installed_harnesses(
+        pins,
+        config.harnesses,
+        lock,
+        lock_file=lock_file,
+        dockerfile=path,
+        locked=options.locked,
     )
     return _Inputs(
         path,
@@ -251,6 +264,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         tuple(excludes),
         config_path,
         platforms,
+        lock_file.as_posix() if lock is not None else None,
     )
 
 
@@ -423,7 +437,12 @@ class _Compiler:
         text = render_runtime(spec)
         self.files[RUNTIME_FILE] = text.encode()
         template = sha256_text(text)
-        harness_map = {h.name: {"package": h.package, "version": h.version} for h in installed}
+        harness_map: dict[str, dict[str, str]] = {
+            h.name: {"package": h.package, "version": h.version} for h in installed
+        }
+        for harness in installed:
+            if harness.integrity is not None:
+                harness_map[harness.name]["integrity"] = harness.integrity
         digest = runtime_hash(base.hash, harness_map, spec.strategy, template)
         return self.tier(
             "runtime",
@@ -437,6 +456,8 @@ class _Compiler:
             details={
                 "harnesses": {h.name: h.version for h in installed},
                 "packages": {h.name: h.package for h in installed},
+                "integrity": {h.name: h.integrity for h in installed if h.integrity},
+                "lock": inputs.lock_file,
                 "strategy": spec.strategy,
                 "template_sha256": template,
             },
@@ -506,9 +527,11 @@ class _Compiler:
                     Diagnostic.at(
                         UNPINNED_HARNESS,
                         None,
-                        f"harness {harness.name} is not pinned (latest): its hash cannot "
+                        f"harness {harness.name} is not locked (latest): its hash cannot "
                         "see a new release",
-                        f"pin it, e.g. --harness {harness.name}@X.Y.Z or in aishellc.toml",
+                        f"run `{lock_command(self.inputs.path)}` to lock the current release "
+                        "(compile then installs it, and `aishellc update` moves it), "
+                        f"or pin it: --harness {harness.name}@X.Y.Z",
                     )
                 )
         user_text = self.final_user()

@@ -32,13 +32,6 @@ _VERSION_RE = re.compile(
 _NPM_PART = r"[a-z0-9][a-z0-9._-]*"
 _NPM_RE = re.compile(rf"(?:@{_NPM_PART}/)?{_NPM_PART}", re.ASCII)
 _NPM_MAX = 214
-# Subresource Integrity as npm records it in ``dist.integrity``: the algorithm, then the
-# base64 digest of exactly that algorithm's length.
-_INTEGRITY_RE = re.compile(
-    r"sha512-[A-Za-z0-9+/]{86}==|sha384-[A-Za-z0-9+/]{64}|sha256-[A-Za-z0-9+/]{43}=|"
-    r"sha1-[A-Za-z0-9+/]{27}=",
-    re.ASCII,
-)
 _NPM_RESERVED = frozenset({"node_modules", "favicon.ico"})
 
 
@@ -58,11 +51,6 @@ def is_npm_package(value: str) -> bool:
         return False
     bare = value.rsplit("/", 1)[-1]
     return bare not in _NPM_RESERVED
-
-
-def is_integrity(value: str) -> bool:
-    """An npm ``dist.integrity`` value (``sha512-<base64>``, or older algorithms)."""
-    return _INTEGRITY_RE.fullmatch(value) is not None
 
 
 def is_binary_name(value: str) -> bool:

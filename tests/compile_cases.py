@@ -9,6 +9,7 @@ A case folder holds:
 - ``aishellc.toml`` (optional): the configuration, placed at ``.aishell/aishellc.toml``
   (the default config path); without it the shared ``tests/golden/compile/aishellc.toml``
   (no GitHub downloads) is placed there;
+- ``aishellc.lock`` (optional): the harness lock, placed next to the Dockerfile;
 - ``expected/``: every file of the output folder, byte for byte.
 
 The compile runs with the project folder as the current directory and a fixed, relative
@@ -78,6 +79,9 @@ def make_project(case: Path, project: Path) -> Path:
     shutil.copyfile(
         config if config.is_file() else SHARED_CONFIG, project / ".aishell" / "aishellc.toml"
     )
+    lock = case / "aishellc.lock"
+    if lock.is_file():
+        shutil.copyfile(lock, project / ".aishell" / "aishellc.lock")
     return project
 
 

@@ -16,6 +16,8 @@ explain a rebuild (every extra key is listed here)::
         "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
                        "base": {"tier", "hash"}, "semantic_sha256", "ignore_file"},
         "runtime":    {..., "harnesses": {name: version}, "packages": {name: package},
+                       "integrity": {name: sri},       # locked harnesses only
+                       "lock": "<path>" | null,        # the aishellc.lock read, if any
                        "strategy", "template_sha256", "base": {"tier", "hash"}}
       },
       "build_order": [...],
