@@ -133,6 +133,7 @@ def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
         build_args=entry["build_args"],
         labels=entry["labels"],
         platform=entry.get("platform"),
+        secrets=entry.get("secrets", {}),
     )
     return build.command()
 

@@ -79,10 +79,13 @@ class TierBuild:
     cache_to: tuple[str, ...] = ()
     platform: str | None = None
     """The platform the tier is built for (``--platform``); its hash is for that one."""
+    secrets: Mapping[str, str] = attrs.field(converter=_frozen, factory=dict)
+    """BuildKit secret id -> the file it is read from (``npmrc`` -> ``~/.npmrc``): a path
+    the build command passes, never the secret's contents, and no part of any hash."""
 
     def command(self) -> list[str]:
         """The ``docker build`` argv: ``-f``, ``-t``, ``--platform``, ``--build-arg``,
-        ``--label``, context."""
+        ``--label``, ``--secret``, context."""
         argv = ["docker", "build", "-f", self.dockerfile, "-t", self.tag]
         if self.platform is not None:
             argv += ["--platform", self.platform]
@@ -90,6 +93,8 @@ class TierBuild:
             argv += ["--build-arg", f"{name}={self.build_args[name]}"]
         for name in sorted(self.labels):
             argv += ["--label", f"{name}={self.labels[name]}"]
+        for secret in sorted(self.secrets):
+            argv += ["--secret", f"id={secret},src={self.secrets[secret]}"]
         argv.append(self.context)
         return argv
 
@@ -106,6 +111,8 @@ class TierBuild:
         )
         if self.platform is not None:
             entry["platform"] = self.platform
+        if self.secrets:
+            entry["secrets"] = dict(self.secrets)
         if self.cache_from or self.cache_to:
             entry["cache_from"] = list(self.cache_from)
             entry["cache_to"] = list(self.cache_to)
