@@ -189,6 +189,13 @@ def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin,
     return tuple(pins.values())
 
 
+def spec_location(from_flags: bool, config: Config) -> Location | None:
+    """Where the harness specs were written: the ``--harness`` flags, else the config."""
+    if from_flags:
+        return Location.flag("--harness")
+    return Location(config.source) if config.source is not None else None
+
+
 # --- the pipeline ----------------------------------------------------------------------
 
 
@@ -250,6 +257,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         lock_file=lock_file,
         dockerfile=path,
         locked=options.locked,
+        specs_at=spec_location(bool(options.harnesses), config),
     )
     return _Inputs(
         path,

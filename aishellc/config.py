@@ -295,6 +295,12 @@ class Config:
         default=None,
         validator=attrs.validators.optional(_each(grammars.is_registry, "registry")),
     )
+    npm_registry: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_each(grammars.is_npm_registry_url, "npm registry")),
+    )
+    """``[npm] registry``: where ``aishellc lock`` resolves harnesses (else npm's own
+    configuration decides)."""
     ignore: tuple[str, ...] = ()
     """Rule codes silenced for the whole project (``ignore = [...]``, as ruff's
     ``lint.ignore``); they change diagnostics only, never an image, so no hash sees them."""

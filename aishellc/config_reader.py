@@ -16,10 +16,13 @@ Schema (every key optional; a key that is present replaces the default, except t
     strategy = "stage"                    # or "inline"
 
     [harnesses]
-    default = ["claude@2.1.3", "codex"]   # a bare name means @latest
+    default = ["claude@2.1.3", "codex@^0.41"]  # a bare name means @latest; ranges need a lock
     [harnesses.extra.amp]                 # registry additions
     binary = "amp"
     package = "@sourcegraph/amp"
+
+    [npm]
+    registry = "https://npm.example.com/"  # for `aishellc lock`; else npm's own configuration
 
     [foundation]
     base_image = "debian:bookworm-slim"
@@ -158,6 +161,12 @@ ENV_VALUE = Rule(
     "use only letters, digits and . _ / : , @ % + = - (no '$', quotes or spaces)",
 )
 USER = Rule(grammars.is_user_name, "user name", "use [a-z_][a-z0-9_-]{0,31}")
+NPM_REGISTRY = Rule(
+    grammars.is_npm_registry_url,
+    "npm registry",
+    "write http(s)://HOST[:PORT][/PATH], e.g. https://npm.example.com/; "
+    "put credentials in .npmrc, never in the URL",
+)
 
 
 def _is_certificate_path(value: str) -> bool:
@@ -179,7 +188,7 @@ MAX_CONFIG_BYTES = 1 << 20
 """The largest config file read: far above any real one (a configuration with every
 tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is refused."""
 
-_TOP_KEYS = ("foundation", "harnesses", "ignore", "registry", "runtime", "tag_prefix")
+_TOP_KEYS = ("foundation", "harnesses", "ignore", "npm", "registry", "runtime", "tag_prefix")
 _FOUNDATION_KEYS = (
     "apt_packages",
     "base_image",
@@ -206,6 +215,7 @@ _DOWNLOAD_KEYS = ("members", "sha256", "url")
 _HARNESSES_KEYS = ("default", "extra")
 _EXTRA_KEYS = ("binary", "package")
 _RUNTIME_KEYS = ("strategy",)
+_NPM_KEYS = ("registry",)
 
 
 def read_config_file(path: str | os.PathLike[str], base: Config) -> Config:
@@ -331,6 +341,11 @@ class _Reader(TomlReader):
                 registry_entries = self.extra_harnesses(section["extra"], registry_entries)
             if "default" in section:
                 default_harnesses = self.default_harnesses(section["default"], registry_entries)
+        npm_registry = base.npm_registry
+        if "npm" in data:
+            npm = self.table(data["npm"], ("npm",), _NPM_KEYS)
+            if "registry" in npm:
+                npm_registry = self.string(npm["registry"], ("npm", "registry"), NPM_REGISTRY)
         ignore = base.ignore
         if "ignore" in data:
             ignore = self.ignored_rules(data["ignore"], ("ignore",))
@@ -341,6 +356,7 @@ class _Reader(TomlReader):
             strategy=strategy,
             tag_prefix=tag_prefix,
             registry=registry,
+            npm_registry=npm_registry,
             ignore=ignore,
             source=self.locator.path,
         )

@@ -86,12 +86,6 @@ _URL_RE = re.compile(
     re.ASCII,
 )
 _SHA256_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
-# npm registries are often plain http on a private network (Verdaccio's default), so
-# both schemes are names here; the same shell-inert characters as download URLs.
-_NPM_REGISTRY_RE = re.compile(
-    rf"https?://{_DOMAIN}(?:/[A-Za-z0-9._~%/+=,@:-]*)?",
-    re.ASCII,
-)
 
 
 def is_https_url(value: str) -> bool:
@@ -99,8 +93,15 @@ def is_https_url(value: str) -> bool:
     return _URL_RE.fullmatch(value) is not None and len(value) <= 2048
 
 
+_NPM_REGISTRY_RE = re.compile(
+    rf"https?://{_DOMAIN}(?:/[A-Za-z0-9._~%/+=,@:-]*)?",
+    re.ASCII,
+)
+
+
 def is_npm_registry_url(value: str) -> bool:
-    """An npm registry URL: ``http(s)://host[:port][/path]``, shell-inert, no query."""
+    """An npm registry: ``http(s)://host[:port][/path]``, shell-inert, with no user or
+    password in it (credentials belong in ``.npmrc``) and no query string."""
     return _NPM_REGISTRY_RE.fullmatch(value) is not None and len(value) <= 2048
 
 
@@ -218,11 +219,15 @@ _SEMVER_RE = re.compile(
     re.ASCII,
 )
 # npm dist-tags (``latest``, ``next``, ``stable``): npm only requires them to be URL-safe
-# and not a semver range; this narrower form keeps them inert words.
-_DIST_TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,63}", re.ASCII)
+# and not a semver range; this narrower form (lowercase, as every harness's tags are) keeps
+# them inert words and refuses ``LATEST`` for ``latest``.
+_DIST_TAG_RE = re.compile(r"[a-z][a-z0-9._-]{0,63}", re.ASCII)
 # The characters of an npm range (``^2.1``, ``~2.1.3``, ``>=2 <3``, ``1.x || 2``); node-semver
 # decides whether they form one. A range is data in the lock, never an unquoted shell word.
 _RANGE_RE = re.compile(r"[0-9A-Za-z.+^~<>=|* -]{1,256}", re.ASCII)
+# node-semver drops a "*" glued to a number ("2.1.3*" is 2.1.3); a "*" here stands alone
+# or as a whole part ("*", "1.*"), so the spec reads as what it means.
+_GLUED_STAR_RE = re.compile(r"[0-9A-Za-z*]\*|\*[0-9A-Za-z*]", re.ASCII)
 # Subresource integrity as npm writes ``dist.integrity``: sha512 and base64 of 64 bytes.
 _SHA512_SRI_RE = re.compile(r"sha512-[A-Za-z0-9+/]{86}==", re.ASCII)
 
@@ -234,7 +239,9 @@ def is_exact_version(value: str) -> bool:
 
 def is_npm_range(value: str) -> bool:
     """An npm semver range that node-semver accepts strictly (``^2.1``, ``>=2 <3``)."""
-    if _RANGE_RE.fullmatch(value) is None or not value.strip():
+    if _RANGE_RE.fullmatch(value) is None or _GLUED_STAR_RE.search(value):
+        return False
+    if value != value.strip():
         return False
     import nodesemver  # only a range needs it; a plain compile never loads it
 

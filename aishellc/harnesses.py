@@ -41,8 +41,15 @@ def is_harness_name(value: str) -> bool:
 
 
 def is_harness_version(value: str) -> bool:
-    """``latest`` or a semantic version, exactly as DESIGN.md allows."""
+    """What an install line may name: ``latest`` or an exact semantic version."""
     return value == LATEST or _VERSION_RE.fullmatch(value) is not None
+
+
+def is_harness_spec(value: str) -> bool:
+    """What a user may request (DESIGN.md, "Harness lock"): ``latest`` or another
+    dist-tag, an exact version, or an npm range such as ``^2.1``. A tag other than
+    ``latest`` and a range need the lock to become an installable version."""
+    return is_harness_version(value) or grammars.is_npm_spec(value)
 
 
 def is_npm_package(value: str) -> bool:
@@ -93,12 +100,10 @@ class Harness:
 
 @attrs.frozen
 class HarnessPin:
-    """A harness and the version to install (``latest`` or semver)."""
+    """A harness and the spec it asks for (``latest``, a dist-tag, semver or a range)."""
 
     name: str = attrs.field(validator=_check(is_harness_name, "harness name"))
-    version: str = attrs.field(
-        default=LATEST, validator=_check(is_harness_version, "harness version")
-    )
+    version: str = attrs.field(default=LATEST, validator=_check(is_harness_spec, "harness spec"))
 
     @property
     def pinned(self) -> bool:
@@ -136,12 +141,13 @@ def validate_harness_name(value: str, location: Location | None = None) -> str:
     return value
 
 
-def validate_harness_version(value: str, location: Location | None = None) -> str:
-    if not is_harness_version(value):
+def validate_harness_spec(value: str, location: Location | None = None) -> str:
+    if not is_harness_spec(value):
         raise UserError(
             f"invalid harness version {value!r}",
             location,
-            help="use 'latest' or an exact version such as 2.1.3, 1.0.0-beta.2 or 1.0.0+build.5",
+            help="use 'latest' or another dist-tag, an exact version such as 2.1.3, "
+            "1.0.0-beta.2 or 1.0.0+build.5, or an npm range such as ^2.1 or '>=2 <3'",
         )
     return value
 
@@ -242,7 +248,7 @@ def parse_harness_spec(
     registry: HarnessRegistry | None = None,
     location: Location | None = None,
 ) -> HarnessPin:
-    """Parse ``claude`` or ``claude@2.1.3`` into a :class:`HarnessPin`.
+    """Parse ``claude``, ``claude@2.1.3`` or ``claude@^2.1`` into a :class:`HarnessPin`.
 
     A bare name means ``latest``. With a ``registry``, the name must be in it.
     """
@@ -256,7 +262,7 @@ def parse_harness_spec(
             help="write NAME or NAME@VERSION, e.g. claude@2.1.3",
         )
     validate_harness_name(name, location)
-    validate_harness_version(version, location)
+    validate_harness_spec(version, location)
     if registry is not None:
         registry.get(name, location)
     return HarnessPin(name, version)

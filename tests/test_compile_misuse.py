@@ -97,6 +97,20 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "--harness: harness spec 'claude@' has an empty version",
     ),
     (
+        "range without a lock",
+        _nothing,
+        ["--harness", "claude@>=2 <3"],
+        "--harness: harness claude@>=2 <3 names a dist-tag or an npm range",
+    ),
+    (
+        "dist-tag from the config",
+        _write(
+            ".aishell/aishellc.toml", OFFLINE_CONFIG + '\n[harnesses]\ndefault = ["claude@next"]\n'
+        ),
+        [],
+        ".aishell/aishellc.toml:1:1: harness claude@next names a dist-tag or an npm range",
+    ),
+    (
         "harness twice",
         _nothing,
         ["--harness", "claude@1.0.0", "--harness", "claude@1.0.1"],

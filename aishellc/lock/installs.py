@@ -38,10 +38,12 @@ def installed_harnesses(
     lock_file: Path,
     dockerfile: str,
     locked: bool,
+    specs_at: Location | None = None,
 ) -> tuple[InstalledHarness, ...]:
     """The harnesses to install, sorted by name (see the module docs); raises
     :class:`UserError` when the lock is missing under ``--locked`` or does not cover a
-    harness asked for."""
+    harness asked for, or (without a lock) a spec written at ``specs_at`` is a dist-tag or
+    a range."""
     where = Location(str(lock_file))
     if lock is None:
         if locked:
@@ -50,7 +52,7 @@ def installed_harnesses(
                 where,
                 help=f"run `{lock_command(dockerfile)}` and commit the lock it writes",
             )
-        return tuple(_unlocked(pin, registry, dockerfile) for pin in _by_name(pins))
+        return tuple(_unlocked(pin, registry, dockerfile, specs_at) for pin in _by_name(pins))
     installs = []
     for pin in _by_name(pins):
         harness = registry.get(pin.name)
@@ -83,12 +85,14 @@ def _not_covered(pin: HarnessPin, package: str, entry: LockedHarness | None) -> 
     return None
 
 
-def _unlocked(pin: HarnessPin, registry: HarnessRegistry, dockerfile: str) -> InstalledHarness:
+def _unlocked(
+    pin: HarnessPin, registry: HarnessRegistry, dockerfile: str, where: Location | None
+) -> InstalledHarness:
     if not is_harness_version(pin.version):
         raise UserError(
             f"harness {pin} names a dist-tag or an npm range, which only a lock turns into "
             "a version to install",
-            None,
+            where,
             help=f"run `{lock_command(dockerfile)}` (compile then installs the version it "
             "locks), or pin an exact version",
         )

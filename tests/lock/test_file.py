@@ -74,6 +74,10 @@ RANGES = [
     ("2", True),
     ("1.2.3 - 2.3.4", True),
     ("^1.0.0-beta.1", True),
+    ("1.*", True),
+    ("2.1.3*", False),  # node-semver reads it as 2.1.3
+    ("1.2*.3", False),
+    ("**", False),
     ("latest", False),
     ("next", False),
     ("^", False),

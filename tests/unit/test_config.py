@@ -28,6 +28,7 @@ def full_config() -> dict[str, Any]:
         "tag_prefix": "aishell",
         "registry": "registry.example.com:5000/team",
         "runtime": {"strategy": "inline"},
+        "npm": {"registry": "https://npm.example.com:8443/team/"},
         "harnesses": {
             "default": ["claude@2.1.3", "amp@1.0.0"],
             "extra": {"amp": {"binary": "amp", "package": "@sourcegraph/amp"}},
@@ -617,6 +618,37 @@ def test_registry_grammar(value, ok):
 @pytest.mark.parametrize(
     ("value", "ok"),
     [
+        ("https://registry.npmjs.org/", True),
+        ("https://npm.example.com:8443/team/", True),
+        ("http://127.0.0.1:4873", True),
+        ("https://npm.pkg.github.com", True),
+        ("ftp://npm.example.com/", False),
+        ("https://user:secret@npm.example.com/", False),  # credentials go in .npmrc
+        ("https://npm.example.com/?token=x", False),
+        ("https://npm.example.com/a b", False),
+        ("https://[::1]:4873/", False),
+        ("npm.example.com", False),
+    ],
+)
+def test_npm_registry_grammar(value, ok):
+    assert grammars.is_npm_registry_url(value) is ok
+
+
+def test_npm_registry_is_read_and_located():
+    assert load({"npm": {"registry": "http://127.0.0.1:4873/"}}).npm_registry == (
+        "http://127.0.0.1:4873/"
+    )
+    with pytest.raises(UserError) as caught:
+        Config.from_toml("[npm]\nregistry = 'https://u:p@npm.example.com/'\n", "c.toml")
+    assert str(caught.value.location) == "c.toml:2:12"
+    assert "credentials" in (caught.value.help or "")
+    with pytest.raises(UserError, match="unknown key 'token' in npm"):
+        load({"npm": {"token": "x"}})
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
         ("aishell", True),
         ("ai.shell", True),
         ("ai-shell_2", True),
@@ -678,6 +710,7 @@ STRING_FIELDS: list[tuple[Any, ...]] = [
     ("tag_prefix",),
     ("registry",),
     ("runtime", "strategy"),
+    ("npm", "registry"),
     ("harnesses", "default", 0),
     ("harnesses", "extra", "amp", "binary"),
     ("harnesses", "extra", "amp", "package"),

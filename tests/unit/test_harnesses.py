@@ -9,6 +9,7 @@ from aishellc.harnesses import (
     Harness,
     HarnessPin,
     HarnessRegistry,
+    is_harness_spec,
     is_harness_version,
     is_npm_package,
     make_harness,
@@ -131,36 +132,53 @@ def test_valid_versions(version):
     assert is_harness_version(version)
 
 
+# Not a spec at all: refused wherever a harness is named.
 @pytest.mark.parametrize(
     "version",
     [
         "",
         "Latest",
         "LATEST",
-        "next",
-        "^1.2.3",
-        "~1.2.3",
-        ">=1.2.3",
-        "1.2",
-        "1",
-        "v1.2.3",
         "1.2.3-",
         "1.2.3+",
         "1.2.3 ",
         " 1.2.3",
         "1.2.3\n",
         "1.2.3-a_b",
-        "1.2.3||1.2.4",
-        "1.2.x",
-        "*",
         "1.2.3-$(id)",
+        ">=1 <2; id",
         "١.٢.٣",  # non-ASCII digits: \d must not match them
     ],
 )
 def test_invalid_versions(version):
     assert not is_harness_version(version)
+    assert not is_harness_spec(version)
     with pytest.raises(UserError, match="version"):
         parse_harness_spec(f"claude@{version}")
+
+
+# Specs (a dist-tag or an npm range) that the lock turns into an exact version: valid to
+# request, never printed into an install line as they are.
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "next",
+        "^1.2.3",
+        "~1.2.3",
+        ">=1.2.3",
+        ">=2 <3",
+        "1.2",
+        "1",
+        "v1.2.3",
+        "1.2.3||1.2.4",
+        "1.2.x",
+        "*",
+    ],
+)
+def test_specs_that_need_the_lock(spec):
+    assert not is_harness_version(spec)
+    assert is_harness_spec(spec)
+    assert parse_harness_spec(f"claude@{spec}") == HarnessPin("claude", spec)
 
 
 @pytest.mark.parametrize(
@@ -242,8 +260,13 @@ def test_injection_in_harness_entry_is_rejected(field, payload):
     "template", ["cl{}aude@1.2.3", "claude@1.2{}.3", "claude@1.2.3{}", "claude@{}"]
 )
 def test_injection_in_harness_spec_is_rejected(template, payload):
+    spec = template.format(payload)
+    if spec == "claude@*":  # npm's "any version": a range for the lock, never an install word
+        assert parse_harness_spec(spec).version == "*"
+        assert not is_harness_version("*")
+        return
     with pytest.raises(UserError):
-        parse_harness_spec(template.format(payload))
+        parse_harness_spec(spec)
 
 
 @pytest.mark.parametrize("field", ["name", "binary", "package"])
