@@ -76,6 +76,7 @@ from aishellc.emit.output import (
     replace_folder,
 )
 from aishellc.emit.runtime import (
+    NPMRC_SECRET,
     InstalledHarness,
     RuntimeSpec,
     Strategy,
@@ -218,6 +219,9 @@ class _Inputs:
     lock_file: str | None
     """The ``aishellc.lock`` the versions come from (as a path like the Dockerfile's), or
     None without a lock."""
+    npmrc: str | None
+    """The user's ``.npmrc`` (``~/.npmrc``) when the harnesses' registry needs its token:
+    the runtime build then reads it as a BuildKit secret."""
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -273,6 +277,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         config_path,
         platforms,
         lock_file.as_posix() if lock is not None else None,
+        None,
     )
 
 
@@ -426,8 +431,9 @@ class _Compiler:
     def runtime(self, foundation: TierBuild, extension: TierBuild | None) -> TierBuild:
         inputs = self.inputs
         installed = inputs.installed
+        registry = self.config.npm_registry
         if extension is None:
-            spec = RuntimeSpec("legacy", installed, foundation.tag)
+            spec = RuntimeSpec("legacy", installed, foundation.tag, npm_registry=registry)
             base = foundation
             needs = {foundation.tag: "foundation"}
         else:
@@ -437,7 +443,14 @@ class _Compiler:
                 if user is not None and restorable_user(user):
                     restore = user
             strategy: Strategy = "inline" if inputs.strategy == "inline" else "stage"
-            spec = RuntimeSpec(strategy, installed, foundation.tag, extension.tag, restore)
+            spec = RuntimeSpec(
+                strategy,
+                installed,
+                foundation.tag,
+                extension.tag,
+                restore,
+                npm_registry=registry,
+            )
             base = extension
             needs = {extension.tag: "extension"}
             if strategy == "stage":
@@ -472,6 +485,7 @@ class _Compiler:
             extra_labels={
                 f"{LABEL_PREFIX}harnesses": ",".join(f"{h.name}@{h.version}" for h in installed)
             },
+            secrets={NPMRC_SECRET: inputs.npmrc} if inputs.npmrc is not None else None,
         )
 
     def tier(
@@ -487,6 +501,7 @@ class _Compiler:
         details: Mapping[str, Any],
         needs: Mapping[str, str] | None = None,
         extra_labels: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
     ) -> TierBuild:
         config = self.config
         tag = config.tier_tag(_TAG_TIER[name], digest)
@@ -520,6 +535,7 @@ class _Compiler:
             cache_from=cache_from,
             cache_to=cache_to,
             platform=str(self.inputs.platforms.target),
+            secrets=secrets or {},
         )
 
     def final_user(self) -> str | None:

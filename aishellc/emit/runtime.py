@@ -22,6 +22,14 @@ extension is relied on:
     Today's ``aishell:base``: the harnesses installed globally (``npm install -g``) on top
     of the foundation; the user's Dockerfile then builds on this image.
 
+Every install also mounts the BuildKit secret ``npmrc`` at ``/root/.npmrc`` (a private
+registry's token reaches npm only this way, and only when the build passes the secret) and
+passes ``--registry`` when one is configured. A harness with a locked integrity is not
+installed from the registry directly: ``npm pack`` fetches its tarball, its sha512 is
+compared with the lock (the build fails naming the package when they differ), and npm
+installs the checked file. The final image sets each harness's auto-update switch
+(``ENV DISABLE_AUTOUPDATER=1`` ...), so what runs is what was installed.
+
 The references to the images built on are global ARGs whose defaults are their tags
 (``ARG AISHELL_FOUNDATION=aishell:foundation-<h12>``), so ``docker build`` needs no build
 args while pipelines can override them. Nothing here names the compiler version or a
@@ -49,7 +57,8 @@ STRATEGIES: Final = ("stage", "inline", "legacy")
 HARNESS_ROOT: Final = "/opt/aishell/harness"
 NPM_CACHE: Final = "/root/.npm"
 NPMRC_SECRET: Final = "npmrc"
-"""The BuildKit secret holding the user's ``.npmrc`` (mounted where root's npm reads it)."""
+"""The BuildKit secret holding the user's ``.npmrc``, mounted where root's npm reads it
+(optional: without ``--secret id=npmrc`` the build runs without it)."""
 NPMRC_TARGET: Final = "/root/.npmrc"
 FOUNDATION_ARG: Final = "AISHELL_FOUNDATION"
 EXTENSION_ARG: Final = "AISHELL_EXTENSION"
@@ -133,8 +142,6 @@ class RuntimeSpec:
     """``inline``: the extension's final USER to switch back to (None: root)."""
     npm_registry: str | None = None
     """The npm registry the installs read from (``--registry``); None: npm's default."""
-    npmrc_secret: bool = False
-    """Mount the user's ``.npmrc`` (its auth token) as a BuildKit secret for the installs."""
 
     def __attrs_post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -224,9 +231,14 @@ def _npm_install(spec: RuntimeSpec, harness: InstalledHarness, *, prefix: bool) 
     if prefix:
         options += ["--prefix", harness.prefix]
     registry = ["--registry", spec.npm_registry] if spec.npm_registry is not None else []
-    mounts = [f"--mount=type=cache,target={NPM_CACHE}"]
-    if spec.npmrc_secret:
-        mounts.append(f"--mount=type=secret,id={NPMRC_SECRET},target={NPMRC_TARGET}")
+    # The user's .npmrc (a private registry's token) arrives only as a secret, and only
+    # when the build command passes one (compile adds it when the registry needs auth):
+    # an optional secret mount is nothing without it, so the text, and the runtime hash,
+    # do not depend on whose machine compiled.
+    mounts = [
+        f"--mount=type=cache,target={NPM_CACHE}",
+        f"--mount=type=secret,id={NPMRC_SECRET},target={NPMRC_TARGET}",
+    ]
     run = "RUN " + " ".join(mounts)
     if harness.integrity is None:
         return f"{run} {json.dumps(['npm', 'install', *options, *registry, harness.spec])}"
