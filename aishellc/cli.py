@@ -1,4 +1,5 @@
-"""The command line: ``aishellc [compile] | check | parse | plan | rule``.
+"""The command line: ``aishellc [compile] | check | parse | plan | rule | lock | update |
+outdated``.
 
 Exit codes: 0 success (warnings allowed), 1 error diagnostics, 2 usage error or input that
 cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (set
@@ -275,6 +276,100 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_lock(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.npm.commands import run_lock
+
+    run_lock(args.dockerfile, args.harness, args.config, out)
+    return EXIT_OK
+
+
+def _cmd_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.npm.commands import run_update
+
+    run_update(args.dockerfile, args.names, args.dry_run, args.config, out)
+    return EXIT_OK
+
+
+def _cmd_outdated(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.npm.commands import render_table, row_json, run_outdated
+
+    try:
+        rows = run_outdated(args.dockerfile, args.config)
+    except UserError as exc:
+        if args.format == "json":
+            _write_json_error(out, exc)
+        raise
+    if args.format == "json":
+        _write_json(out, {"outdated": [row_json(row) for row in rows]})
+    elif rows:
+        out.write(render_table(rows))
+    # like `npm outdated`: 1 when anything is behind
+    return EXIT_DIAGNOSTICS if rows else EXIT_OK
+
+
+def _add_lock_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``lock``, ``update``, ``outdated`` (DESIGN.md, "Harness lock")."""
+    dockerfile_help = "the sandbox Dockerfile; its lock is aishellc.lock next to it"
+    config_help = (
+        "aishellc TOML configuration: harnesses, [npm] registry (default: aishellc.toml "
+        "next to the Dockerfile, when present)"
+    )
+    lock_cmd = commands.add_parser(
+        "lock",
+        help="resolve harness specs into aishellc.lock (keeps what is locked)",
+        description="Write aishellc.lock next to DOCKERFILE: each harness's exact version "
+        "and integrity from its npm registry. A harness whose spec still covers its locked "
+        "version keeps it (no network); missing ones are resolved; ones no longer requested "
+        "are dropped. Exit codes: 0 written or up to date, 2 usage error, unreadable input "
+        "or a registry failure (the lock untouched).",
+    )
+    lock_cmd.add_argument("dockerfile", metavar="DOCKERFILE", help=dockerfile_help)
+    lock_cmd.add_argument(
+        "--harness",
+        action="append",
+        default=[],
+        metavar="NAME[@SPEC]",
+        help="a harness and its spec: latest, a dist-tag, an exact version or an npm range "
+        "such as ^2.1 (repeatable; default: the config's harnesses.default, else "
+        "claude@latest)",
+    )
+    lock_cmd.add_argument("--config", metavar="FILE", help=config_help)
+    lock_cmd.set_defaults(handler=_cmd_lock)
+
+    update_cmd = commands.add_parser(
+        "update",
+        help="move locked harnesses to the newest version their spec allows",
+        description="Move the named harnesses (default: all) of aishellc.lock to the "
+        "version their requested spec picks now, printing `NAME OLD -> NEW`. Exit codes: 0 "
+        "done, 2 usage error, unreadable input or a registry failure (the lock untouched).",
+    )
+    update_cmd.add_argument("dockerfile", metavar="DOCKERFILE", help=dockerfile_help)
+    update_cmd.add_argument("names", nargs="*", metavar="NAME", help="harnesses to update")
+    update_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would change; write nothing"
+    )
+    update_cmd.add_argument("--config", metavar="FILE", help=config_help)
+    update_cmd.set_defaults(handler=_cmd_update)
+
+    outdated_cmd = commands.add_parser(
+        "outdated",
+        help="list locked harnesses behind their spec or latest; exit 1 if any",
+        description="Like `npm outdated`: list each locked harness whose locked version is "
+        "not the one its spec picks now (wanted), or whose wanted version is not the latest "
+        "tag. Exit codes: 0 all current, 1 something is behind, 2 usage error, unreadable "
+        "input or a registry failure.",
+    )
+    outdated_cmd.add_argument("dockerfile", metavar="DOCKERFILE", help=dockerfile_help)
+    outdated_cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help='text: a table for people (default); json: {"outdated": [...]}',
+    )
+    outdated_cmd.add_argument("--config", metavar="FILE", help=config_help)
+    outdated_cmd.set_defaults(handler=_cmd_outdated)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aishellc",
@@ -420,10 +515,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format"
     )
     plan_cmd.set_defaults(handler=_cmd_plan)
+    _add_lock_commands(commands)
     return parser
 
 
-_SUBCOMMANDS = frozenset({"compile", "check", "parse", "plan", "rule"})
+_SUBCOMMANDS = frozenset(
+    {"compile", "check", "parse", "plan", "rule", "lock", "update", "outdated"}
+)
 
 
 def _with_default_command(argv: Sequence[str]) -> list[str]:
@@ -436,7 +534,7 @@ def _with_default_command(argv: Sequence[str]) -> list[str]:
 
 
 # Options whose value is a list of strings; every other value is one string (or a flag).
-_LIST_VALUES = frozenset({"files", "harness"})
+_LIST_VALUES = frozenset({"files", "harness", "names"})
 
 
 def _check_values(args: argparse.Namespace) -> None:
