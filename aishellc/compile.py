@@ -97,6 +97,7 @@ from aishellc.hashing import (
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.lock.file import lock_path, read_lock_if_present
 from aishellc.lock.installs import installed_harnesses, lock_command
+from aishellc.lock.secrets import npmrc_secret_source
 from aishellc.parser import parse, read_dockerfile
 from aishellc.passes.suppressions import drop_ignored
 from aishellc.platforms import BuildPlatforms, build_platforms, document_args
@@ -277,7 +278,7 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         config_path,
         platforms,
         lock_file.as_posix() if lock is not None else None,
-        None,
+        npmrc_secret_source(config, installed),
     )
 
 

@@ -122,6 +122,19 @@ def load_manifest(path: str) -> dict[str, Any]:
     return result
 
 
+_HOME_SOURCE = ",src=~/"
+
+
+def _command_word(arg: str) -> str:
+    """An argv item as the shell should see it: quoted, except that a secret's file below
+    the home folder (``id=npmrc,src=~/.npmrc``) prints as ``"$HOME"/...``, which the shell
+    expands to this user's home (a quoted ``~`` would reach docker as it is)."""
+    head, found, tail = arg.partition(_HOME_SOURCE)
+    if not found or not head.startswith("id="):
+        return shell_word(arg)
+    return shell_word(head + ",src=") + '"$HOME"/' + shell_word(tail)
+
+
 def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
     """The argv ``compile`` writes for a tier with these fields."""
     build = TierBuild(
@@ -176,7 +189,7 @@ def render_text(plan: Plan) -> str:
     if plan.rebuild:
         lines.append("Run, in order:")
         lines.extend(
-            "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
+            "  " + " ".join(_command_word(arg) for arg in command) for command in plan.commands
         )
     else:
         lines.append("Nothing to rebuild.")

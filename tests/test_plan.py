@@ -556,3 +556,24 @@ def test_shell_words_print_on_one_line_and_run_as_the_argument(arg: str, word: s
         env={"LC_ALL": "C.UTF-8", "PATH": os.environ["PATH"]},
     )
     assert ran.stdout == os.fsencode(arg)
+
+
+def test_a_secret_below_home_prints_as_home_and_runs_as_this_users_file(tmp_path: Path) -> None:
+    from tests.compile_cases import compile_case, run_case_cli
+
+    case = GOLDEN / "private-registry-token"
+    compiled = compile_case(case, tmp_path / "project")
+    assert compiled.code == 0, compiled.err
+    planned = run_case_cli(case, compiled.project, "plan", "build/manifest.json")
+    [runtime] = [line for line in planned.out.splitlines() if "runtime.Dockerfile" in line]
+    assert ' --secret id=npmrc,src="$HOME"/.npmrc ' in runtime
+    # the shell turns the printed word into the argv item with this user's home
+    home = "/home/someone"
+    words = subprocess.run(
+        ["bash", "-c", f'printf "%s\\n" {runtime}'],
+        env={"HOME": home, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert words[words.index("--secret") + 1] == f"id=npmrc,src={home}/.npmrc"
