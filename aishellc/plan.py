@@ -233,8 +233,9 @@ def _foundation(
 ) -> list[str]:
     reasons = []
     config, old_config = entry["config"], old["config"]
-    for key in sorted(config):
-        now, before = config[key], old_config[key]
+    # keys present on one side only (ca_certificates) are optional parts of the config
+    for key in sorted(set(config) | set(old_config)):
+        now, before = config.get(key), old_config.get(key)
         if now == before:
             continue
         if key == "apt_packages":
@@ -283,6 +284,8 @@ def _runtime(
     reasons = _base_changed(entry, old)
     harnesses, old_harnesses = entry["harnesses"], old["harnesses"]
     packages, old_packages = entry["packages"], old["packages"]
+    # a manifest from before the lock has no integrity: an empty map is what it meant
+    integrity, old_integrity = entry.get("integrity", {}), old.get("integrity", {})
     for name in sorted(set(harnesses) | set(old_harnesses)):
         now, before = harnesses.get(name), old_harnesses.get(name)
         if before is None:
@@ -293,6 +296,8 @@ def _runtime(
             reasons.append(f"{name} {before} -> {now}")
         elif name in packages and packages[name] != old_packages.get(name):
             reasons.append(f"{name} package {old_packages.get(name)} -> {packages[name]}")
+        elif integrity.get(name) != old_integrity.get(name):
+            reasons.append(f"{name} {now}: the locked integrity changed")
     if entry["strategy"] != old["strategy"]:
         reasons.append(f"strategy {old['strategy']} -> {entry['strategy']}")
     if not reasons and entry["template_sha256"] != old["template_sha256"]:
@@ -350,7 +355,8 @@ def _file_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
 def _notes(new: Mapping[str, Any]) -> list[str]:
     harnesses = new["tiers"]["runtime"]["harnesses"]
     return [
-        f"{name} is not pinned (latest): a new release does not change its hash"
+        f"{name} is not locked (latest): a new release does not change its hash; "
+        "`aishellc lock` locks the current one"
         for name in sorted(harnesses)
         if harnesses[name] == "latest"
     ]

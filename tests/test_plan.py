@@ -101,6 +101,23 @@ def _strategy(root: Path) -> list[str]:
     return ["--harness", "claude@2.1.331", "--harness-strategy", "inline"]
 
 
+def _locked(root: Path) -> list[str]:
+    (root / ".aishell" / "aishellc.lock").write_text(
+        '[[harness]]\nname = "claude"\npackage = "@anthropic-ai/claude-code"\n'
+        f'requested = "2.1.331"\nversion = "2.1.331"\nintegrity = "sha512-{"A" * 86}=="\n'
+    )
+    return ["--harness", "claude@2.1.331"]
+
+
+def _ca_certificate(root: Path) -> list[str]:
+    ca = Path(__file__).parent / "data" / "ca" / "corp-a.crt"
+    (root / ".aishell" / "corp.crt").write_bytes(ca.read_bytes())
+    (root / ".aishell" / "aishellc.toml").write_text(
+        OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'
+    )
+    return ["--harness", "claude@2.1.331"]
+
+
 def _platform(root: Path) -> list[str]:
     # the autouse fixture in tests/conftest.py restores the variable after the test
     os.environ["DOCKER_DEFAULT_PLATFORM"] = "linux/arm64"
@@ -135,6 +152,23 @@ PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     ),
     ("harness added", _add_harness, ["runtime: codex added (0.50.0)"], ["runtime"]),
     ("strategy", _strategy, ["runtime: strategy stage -> inline"], ["runtime"]),
+    (
+        "lock with its integrity",
+        _locked,
+        ["runtime: claude 2.1.331: the locked integrity changed"],
+        ["runtime"],
+    ),
+    (
+        "CA certificate added",
+        _ca_certificate,
+        [
+            "foundation: ca certificates changed",
+            "foundation: foundation/ca-certificates/corp.crt added",
+            "extension: foundation changed",
+            "runtime: extension changed",
+        ],
+        ["foundation", "extension", "runtime"],
+    ),
     (
         "target platform",
         _platform,
@@ -187,7 +221,7 @@ def test_legacy_bump_rebuilds_the_project_layer_too(root: Path) -> None:
 def test_unpinned_harnesses_get_a_note(root: Path) -> None:
     compile_to(root, "build", "--harness", "claude")
     _, out, _ = plan(root, "build/manifest.json")
-    assert "note: claude is not pinned (latest): a new release does not change its hash" in out
+    assert "note: claude is not locked (latest): a new release does not change its hash" in out
 
 
 # --- hand-edited and hostile manifests: exit 2 and a located message, never a crash -----
