@@ -35,7 +35,14 @@ Use instead: `aishellc lock .aishell/Dockerfile`, which records the current rele
 its integrity in `aishellc.lock`; `compile` then installs exactly that version, checks
 its tarball, and `aishellc update` moves it (one runtime rebuild). Or pin it by hand:
 `--harness claude@2.1.3`, or `default = ["claude@2.1.3"]` under `[harnesses]` in
-`aishellc.toml`.
+`aishellc.toml`. With the lock, the install names the locked version and checks its
+tarball first:
+```dockerfile
+FROM ${AISHELL_FOUNDATION} AS harness-claude
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \\
+    ["/bin/sh", "-c", "... npm pack ... @anthropic-ai/claude-code@2.1.331 ...; \\
+     expected=sha512-...; ... npm install -g --prefix /opt/aishell/harness/claude /tmp/aishellc-pack/... ..."]
+```
 """,
 )
 

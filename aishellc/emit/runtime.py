@@ -56,6 +56,8 @@ Strategy = Literal["stage", "inline", "legacy"]
 STRATEGIES: Final = ("stage", "inline", "legacy")
 HARNESS_ROOT: Final = "/opt/aishell/harness"
 NPM_CACHE: Final = "/root/.npm"
+PACK_DIR: Final = "/tmp/aishellc-pack"
+"""Where a locked harness's tarball is fetched and checked before it is installed."""
 NPMRC_SECRET: Final = "npmrc"
 """The BuildKit secret holding the user's ``.npmrc``, mounted where root's npm reads it
 (optional: without ``--secret id=npmrc`` the build runs without it)."""
@@ -243,20 +245,24 @@ def _npm_install(spec: RuntimeSpec, harness: InstalledHarness, *, prefix: bool) 
     if harness.integrity is None:
         return f"{run} {json.dumps(['npm', 'install', *options, *registry, harness.spec])}"
     # Every value below passed a grammar with no shell metacharacters.
+    # A fixed absolute folder (each RUN has its own file system, and it is removed at the
+    # end): the install then names a local file, not a registry spec.
     script = "; ".join(
         [
             "set -eu",
-            'tmp="$(mktemp -d)"',
-            'cd "$tmp"',
-            f'file="$({" ".join(["npm", "pack", "--silent", *registry, harness.spec])})"',
+            f"mkdir -p {PACK_DIR}",
+            'name="$('
+            + " ".join(
+                ["npm", "pack", "--silent", "--pack-destination", PACK_DIR, *registry, harness.spec]
+            )
+            + ')"',
             f"expected={harness.integrity}",
-            f'actual="$(node -e "{_SRI_JS}" "$file")"',
+            f'actual="$(node -e "{_SRI_JS}" {PACK_DIR}/"$name")"',
             'if [ "$actual" != "$expected" ]; then '
             f'echo "aishellc: {harness.spec} does not match aishellc.lock: '
             'its tarball has integrity $actual, the lock says $expected" >&2; exit 1; fi',
-            " ".join(["npm", "install", *options, *registry, '"./$file"']),
-            "cd /",
-            'rm -rf "$tmp"',
+            " ".join(["npm", "install", *options, *registry, f'{PACK_DIR}/"$name"']),
+            f"rm -rf {PACK_DIR}",
         ]
     )
     return f"{run} {json.dumps(['/bin/sh', '-c', script])}"

@@ -152,12 +152,14 @@ def test_a_locked_harness_is_checked_before_it_is_installed(strategy, extension,
     [(flags, argv)] = runs(text)
     assert argv[:2] == ("/bin/sh", "-c")
     script = argv[2]
-    pack = script.index("npm pack --silent @anthropic-ai/claude-code@2.1.3")
+    pack = script.index(
+        "npm pack --silent --pack-destination /tmp/aishellc-pack @anthropic-ai/claude-code@2.1.3"
+    )
     check = script.index('if [ "$actual" != "$expected" ]')
     install = script.index("npm install -g")
     assert pack < check < install
     assert f"expected={INTEGRITY};" in script
-    assert '"./$file"' in script[install:]
+    assert '/tmp/aishellc-pack/"$name"' in script[install:]
     assert "does not match aishellc.lock" in script and "@anthropic-ai/claude-code@2.1.3" in script
     assert flags == (
         "--mount=type=cache,target=/root/.npm",
@@ -186,8 +188,11 @@ def test_the_npm_registry_reaches_every_npm_command(strategy, extension, user):
     spec = RuntimeSpec(strategy, (LOCKED, CODEX), F, extension, user, npm_registry=registry)
     text = render_runtime(spec)
     [(_, locked), (_, unlocked)] = runs(text)
-    assert f"npm pack --silent --registry {registry} @anthropic-ai" in locked[2]
-    assert f'--registry {registry} "./$file"' in locked[2]
+    assert (
+        f"npm pack --silent --pack-destination /tmp/aishellc-pack --registry {registry} @anthropic-ai"
+        in locked[2]
+    )
+    assert f'--registry {registry} /tmp/aishellc-pack/"$name"' in locked[2]
     assert unlocked[-3:] == ("--registry", registry, "@openai/codex@latest")
 
 
