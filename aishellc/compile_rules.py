@@ -41,7 +41,8 @@ tarball first:
 FROM ${AISHELL_FOUNDATION} AS harness-claude
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \\
     ["/bin/sh", "-c", "... npm pack ... @anthropic-ai/claude-code@2.1.331 ...; \\
-     expected=sha512-...; ... npm install -g --prefix /opt/aishell/harness/claude /tmp/aishellc-pack/... ..."]
+     expected=sha512-...; ... npm install -g --prefix /opt/aishell/harness/claude \\
+     /tmp/aishellc-pack/... ..."]
 ```
 """,
 )
