@@ -37,6 +37,7 @@ from urllib3.exceptions import (
 
 from aishellc import __version__
 from aishellc.errors import UserError
+from aishellc.input_files import size_text
 from aishellc.npm.npmrc import NpmSettings, nerf_dart
 from aishellc.npm.pick import MalformedDocument, Packument, parse_packument
 
@@ -45,6 +46,7 @@ MAX_DOCUMENT_BYTES = 64 << 20
 """The largest package document read: the abbreviated document of a harness with
 thousands of releases is a few MiB."""
 _CHUNK = 1 << 16
+_CONCURRENCY = 8
 
 
 def package_url(registry: str, package: str) -> str:
@@ -83,7 +85,8 @@ class RegistryClient:
         self.settings = settings
         self._context = _ssl_context(settings.cafile)
         self._proxy_env = _proxies(os.environ if env is None else env)
-        self._direct = urllib3.PoolManager(ssl_context=self._context)
+        # room for every concurrent request's connection (else urllib3 drops them, warning)
+        self._direct = urllib3.PoolManager(ssl_context=self._context, maxsize=_CONCURRENCY)
         self._via_proxy: dict[str, urllib3.ProxyManager] = {}
 
     def _pool(self, url: str) -> tuple[urllib3.PoolManager, str | None]:
@@ -102,7 +105,7 @@ class RegistryClient:
                 userinfo = unquote(proxy_parts.netloc.rpartition("@")[0])
                 headers = urllib3.make_headers(proxy_basic_auth=userinfo)
             self._via_proxy[shown] = urllib3.ProxyManager(
-                shown, proxy_headers=headers, ssl_context=self._context
+                shown, proxy_headers=headers, ssl_context=self._context, maxsize=_CONCURRENCY
             )
         return self._via_proxy[shown], shown
 
@@ -125,7 +128,7 @@ class RegistryClient:
                 headers=headers,
                 preload_content=False,
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0),
+                retries=urllib3.Retry(connect=0, read=0, status=0, other=0, redirect=5),
             )
         except HTTPError as exc:
             raise self._unreachable(exc, what, registry, proxy) from None
@@ -151,7 +154,7 @@ class RegistryClient:
         names = sorted(set(packages))
         if not names:
             return {}
-        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+        with ThreadPoolExecutor(max_workers=min(_CONCURRENCY, len(names))) as pool:
             futures = {name: pool.submit(self.packument, name) for name in names}
         return {name: futures[name].result() for name in names}
 
@@ -160,11 +163,13 @@ class RegistryClient:
     def _read(self, response: urllib3.BaseHTTPResponse, deadline: float, what: str) -> bytes:
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.stream(_CHUNK):
+        # read1: what has arrived, so that a server sending a byte at a time meets the
+        # deadline too (read(n) would wait for n bytes, each recv within the read timeout)
+        while chunk := response.read1(_CHUNK):
             size += len(chunk)
             if size > MAX_DOCUMENT_BYTES:
                 raise UserError(
-                    f"{what}: the package document is larger than {MAX_DOCUMENT_BYTES >> 20} MiB",
+                    f"{what}: the package document is larger than {size_text(MAX_DOCUMENT_BYTES)}",
                     help="check that the URL points at an npm registry",
                 )
             if time.monotonic() > deadline:
@@ -174,7 +179,7 @@ class RegistryClient:
 
     def _source(self, registry: str) -> str:
         if registry in self.settings.scopes.values() and registry != self.settings.registry:
-            return "a scope's registry in " + (self.settings.npmrc or "the npm config")
+            return f"a scope's registry in {self.settings.npmrc}"
         return self.settings.registry_source
 
     def _slow(self, what: str) -> UserError:
@@ -190,8 +195,9 @@ class RegistryClient:
         cause: BaseException = exc
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
             cause = exc.reason
-        npmrc = self.settings.npmrc or "~/.npmrc"
-        if isinstance(cause, TimeoutError):
+        npmrc = self.settings.npmrc
+        # urllib3 makes NewConnectionError (refused, no such host) a ConnectTimeoutError too
+        if isinstance(cause, TimeoutError) and not isinstance(cause, NewConnectionError):
             return self._slow(what)
         if isinstance(cause, SSLError):
             return UserError(
@@ -211,7 +217,7 @@ class RegistryClient:
         )
 
     def _refused(self, status: int, what: str, registry: str, url: str) -> UserError:
-        npmrc = self.settings.npmrc or "~/.npmrc"
+        npmrc = self.settings.npmrc
         if status == 404:
             return UserError(
                 f"{what}: not found (HTTP 404)",

@@ -71,8 +71,8 @@ class NpmSettings:
     """By npm's "nerf dart" of a registry: ``//host[:port]/path/``."""
     cafile: str | None = None
     timeout: float = DEFAULT_TIMEOUT
-    npmrc: str | None = None
-    """The user's ``.npmrc`` that was read, if any (named in help messages)."""
+    npmrc: str = "~/.npmrc"
+    """The user's ``.npmrc`` (read if it exists; named in help messages)."""
 
     def registry_for(self, package: str) -> str:
         """The registry that serves ``package`` (a scope's own registry first)."""
@@ -193,7 +193,7 @@ def _registry(value: str, where: Location | None, what: str) -> str:
 
 
 def user_npmrc(env: Mapping[str, str], home: Path) -> Path:
-    configured = env.get("NPM_CONFIG_USERCONFIG") or env.get("npm_config_userconfig")
+    configured = _env_setting(env, "userconfig")
     return Path(configured) if configured else home / ".npmrc"
 
 
@@ -215,9 +215,8 @@ def load_settings(
     env = os.environ if env is None else env
     npmrc_path = user_npmrc(env, Path.home() if home is None else home)
     entries: dict[str, _Entry] = {}
-    npmrc: str | None = None
-    if npmrc_path.exists():
-        npmrc = os.fspath(npmrc_path)
+    npmrc = os.fspath(npmrc_path)
+    if os.path.lexists(npmrc):
         raw = read_input(npmrc, "npm config", MAX_NPMRC_BYTES, help="fix or remove the file")
         entries = parse_npmrc(decode_utf8(raw, npmrc, "npm config"), npmrc, env)
 

@@ -32,7 +32,7 @@ def serving(respond: Respond, tls: ssl.SSLContext | None = None) -> Iterator[str
     server.daemon_threads = True
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     scheme = "https" if tls is not None else "http"
     try:
