@@ -215,6 +215,7 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         config=args.config,
         legacy=args.legacy,
         strategy=args.harness_strategy,
+        locked=args.locked,
     )
     try:
         result = compile_dockerfile(options)
@@ -484,6 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="stage: one cached stage per harness, copied in (default); inline: npm "
         "install on top of the extension",
+    )
+    compile_cmd.add_argument(
+        "--locked",
+        action="store_true",
+        help="fail unless aishellc.lock (next to the Dockerfile) exists and covers every "
+        "harness (for CI); without it a missing lock means: install the specs as written",
     )
     compile_cmd.add_argument(
         "--format",

@@ -79,6 +79,7 @@ from aishellc.emit.output import (
     replace_folder,
 )
 from aishellc.emit.runtime import (
+    NPMRC_SECRET,
     InstalledHarness,
     RuntimeSpec,
     Strategy,
@@ -87,7 +88,7 @@ from aishellc.emit.runtime import (
     restorable_user,
 )
 from aishellc.errors import Location, UserError
-from aishellc.harnesses import HarnessPin, is_harness_version, parse_harness_spec
+from aishellc.harnesses import HarnessPin, parse_harness_spec
 from aishellc.hashing import (
     extension_hash,
     foundation_hash,
@@ -97,6 +98,9 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
+from aishellc.lock.file import lock_path, read_lock_if_present
+from aishellc.lock.installs import installed_harnesses, lock_command
+from aishellc.lock.secrets import npmrc_secret_source
 from aishellc.parser import parse, read_dockerfile
 from aishellc.passes.suppressions import drop_ignored
 from aishellc.platforms import BuildPlatforms, build_platforms, document_args
@@ -125,6 +129,8 @@ class CompileOptions:
     config: str | None = None
     legacy: bool = False
     strategy: str | None = None
+    locked: bool = False
+    """``--locked``: a missing ``aishellc.lock`` is an error too (for CI)."""
 
 
 @attrs.frozen
@@ -201,20 +207,11 @@ def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin,
     return tuple(pins.values())
 
 
-def require_installable(pins: Sequence[HarnessPin], from_flags: bool, config: Config) -> None:
-    """An install line names ``latest`` or an exact version: a dist-tag or a range (valid
-    for ``aishellc lock``) is refused here, never printed."""
-    for pin in pins:
-        if not is_harness_version(pin.version):
-            where = Location.flag("--harness") if from_flags else None
-            if where is None and config.source is not None:
-                where = Location(config.source)
-            raise UserError(
-                f"harness {pin} names a dist-tag or an npm range, and compile installs "
-                "only latest or an exact version",
-                where,
-                help=f"run `aishellc lock` and pin the version it locks: {pin.name}@X.Y.Z",
-            )
+def spec_location(from_flags: bool, config: Config) -> Location | None:
+    """Where the harness specs were written: the ``--harness`` flags, else the config."""
+    if from_flags:
+        return Location.flag("--harness")
+    return Location(config.source) if config.source is not None else None
 
 
 # --- the pipeline ----------------------------------------------------------------------
@@ -240,6 +237,12 @@ class _Inputs:
     excludes: tuple[LiteralPattern, ...]
     config_path: str | None
     platforms: BuildPlatforms
+    lock_file: str | None
+    """The ``aishellc.lock`` the versions come from (as a path like the Dockerfile's), or
+    None without a lock."""
+    npmrc: str | None
+    """The user's ``.npmrc`` (``~/.npmrc``) when the harnesses' registry needs its token:
+    the runtime build then reads it as a BuildKit secret."""
 
 
 def read_inputs(options: CompileOptions) -> _Inputs:
@@ -261,7 +264,6 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     config = load_config(config_path)
     platforms = build_platforms(os.environ)
     pins = resolve_harnesses(options.harnesses, config)
-    require_installable(pins, bool(options.harnesses), config)
     strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
     source = read_dockerfile(path)
     document = parse(source, path)
@@ -275,9 +277,16 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     output_name = from_root(context_dir, str(output.path))
     _check_given_path("the Dockerfile (from the project root)", source_name)
     _check_given_path("the output folder (from the project root)", output_name)
-    installed = tuple(
-        InstalledHarness.of(config.harnesses.get(pin.name), pin)
-        for pin in sorted(pins, key=lambda pin: pin.name)
+    lock_file = lock_path(path)
+    lock = read_lock_if_present(lock_file)
+    installed = installed_harnesses(
+        pins,
+        config.harnesses,
+        lock,
+        lock_file=lock_file,
+        dockerfile=path,
+        locked=options.locked,
+        specs_at=spec_location(bool(options.harnesses), config),
     )
     return _Inputs(
         path,
@@ -294,6 +303,8 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         tuple(excludes),
         config_path,
         platforms,
+        from_root(context_dir, lock_file.as_posix()) if lock is not None else None,
+        npmrc_secret_source(config, installed),
     )
 
 
@@ -449,8 +460,9 @@ class _Compiler:
     def runtime(self, foundation: TierBuild, extension: TierBuild | None) -> TierBuild:
         inputs = self.inputs
         installed = inputs.installed
+        registry = self.config.npm_registry
         if extension is None:
-            spec = RuntimeSpec("legacy", installed, foundation.tag)
+            spec = RuntimeSpec("legacy", installed, foundation.tag, npm_registry=registry)
             base = foundation
             needs = {foundation.tag: "foundation"}
         else:
@@ -460,7 +472,14 @@ class _Compiler:
                 if user is not None and restorable_user(user):
                     restore = user
             strategy: Strategy = "inline" if inputs.strategy == "inline" else "stage"
-            spec = RuntimeSpec(strategy, installed, foundation.tag, extension.tag, restore)
+            spec = RuntimeSpec(
+                strategy,
+                installed,
+                foundation.tag,
+                extension.tag,
+                restore,
+                npm_registry=registry,
+            )
             base = extension
             needs = {extension.tag: "extension"}
             if strategy == "stage":
@@ -468,7 +487,12 @@ class _Compiler:
         text = render_runtime(spec)
         self.files[RUNTIME_FILE] = text.encode()
         template = sha256_text(text)
-        harness_map = {h.name: {"package": h.package, "version": h.version} for h in installed}
+        harness_map: dict[str, dict[str, str]] = {
+            h.name: {"package": h.package, "version": h.version} for h in installed
+        }
+        for harness in installed:
+            if harness.integrity is not None:
+                harness_map[harness.name]["integrity"] = harness.integrity
         digest = runtime_hash(base.hash, harness_map, spec.strategy, template)
         return self.tier(
             "runtime",
@@ -482,12 +506,15 @@ class _Compiler:
             details={
                 "harnesses": {h.name: h.version for h in installed},
                 "packages": {h.name: h.package for h in installed},
+                "integrity": {h.name: h.integrity for h in installed if h.integrity},
+                "lock": inputs.lock_file,
                 "strategy": spec.strategy,
                 "template_sha256": template,
             },
             extra_labels={
                 f"{LABEL_PREFIX}harnesses": ",".join(f"{h.name}@{h.version}" for h in installed)
             },
+            secrets={NPMRC_SECRET: inputs.npmrc} if inputs.npmrc is not None else None,
         )
 
     def tier(
@@ -503,6 +530,7 @@ class _Compiler:
         details: Mapping[str, Any],
         needs: Mapping[str, str] | None = None,
         extra_labels: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
     ) -> TierBuild:
         config = self.config
         tag = config.tier_tag(_TAG_TIER[name], digest)
@@ -537,6 +565,7 @@ class _Compiler:
             cache_from=cache_from,
             cache_to=cache_to,
             platform=str(self.inputs.platforms.target),
+            secrets=secrets or {},
         )
 
     def final_user(self) -> str | None:
@@ -552,9 +581,11 @@ class _Compiler:
                     Diagnostic.at(
                         UNPINNED_HARNESS,
                         None,
-                        f"harness {harness.name} is not pinned (latest): its hash cannot "
+                        f"harness {harness.name} is not locked (latest): its hash cannot "
                         "see a new release",
-                        f"pin it, e.g. --harness {harness.name}@X.Y.Z or in aishellc.toml",
+                        f"run `{lock_command(self.inputs.path)}` to lock the current release "
+                        "(compile then installs it, and `aishellc update` moves it), "
+                        f"or pin it: --harness {harness.name}@X.Y.Z",
                     )
                 )
         user_text = self.final_user()

@@ -10,10 +10,10 @@ UNPINNED_HARNESS = Rule(
     code="AIS301",
     name="unpinned-harness",
     severity="info",
-    summary="A harness is installed at `latest`",
+    summary="A harness is installed at `latest` without a lock",
     doc="""## What it does
 Reports each harness whose version is `latest` (a bare `--harness NAME`, or the default
-`claude@latest`).
+`claude@latest`) when no `aishellc.lock` next to the Dockerfile turns it into a version.
 
 ## Why is this bad?
 Tiers are tagged by a hash of their inputs. For `latest` the input is the word `latest`,
@@ -22,21 +22,27 @@ comes out: the tag keeps pointing at whatever was current when it was first buil
 `aishellc plan` cannot say that the runtime is out of date.
 
 ## Example
-What `--harness claude` (or the default, `claude@latest`) puts in `runtime.Dockerfile`:
+What `--harness claude` (or the default, `claude@latest`) puts in `runtime.Dockerfile`
+without a lock:
 ```dockerfile
 FROM ${AISHELL_FOUNDATION} AS harness-claude
-RUN --mount=type=cache,target=/root/.npm \\
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \\
     ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", \\
      "@anthropic-ai/claude-code@latest"]
 ```
 
-Use instead: `--harness claude@2.1.3`, or `default = ["claude@2.1.3"]` under `[harnesses]`
-in `aishellc.toml`, which gives
+Use instead: `aishellc lock .aishell/Dockerfile`, which records the current release and
+its integrity in `aishellc.lock`; `compile` then installs exactly that version, checks
+its tarball, and `aishellc update` moves it (one runtime rebuild). Or pin it by hand:
+`--harness claude@2.1.3`, or `default = ["claude@2.1.3"]` under `[harnesses]` in
+`aishellc.toml`. With the lock, the install names the locked version and checks its
+tarball first:
 ```dockerfile
 FROM ${AISHELL_FOUNDATION} AS harness-claude
-RUN --mount=type=cache,target=/root/.npm \\
-    ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", \\
-     "@anthropic-ai/claude-code@2.1.3"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc \\
+    ["/bin/sh", "-c", "... npm pack ... @anthropic-ai/claude-code@2.1.331 ...; \\
+     expected=sha512-...; ... npm install -g --prefix /opt/aishell/harness/claude \\
+     /tmp/aishellc-pack/... ..."]
 ```
 """,
 )

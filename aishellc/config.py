@@ -10,6 +10,7 @@ unsafe to print into a Dockerfile.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -127,6 +128,20 @@ class UserConfig:
 
 
 @attrs.frozen
+class CaCertificate:
+    """An extra CA certificate for the foundation's trust store (a TLS-intercepting
+    network's root): the file name it gets in the build context and its PEM bytes, read
+    and checked when the configuration was (:mod:`aishellc.config_reader`)."""
+
+    name: str = attrs.field(validator=_each(grammars.is_file_name, "certificate file name"))
+    pem: bytes
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name.endswith(".crt"):
+            raise ValueError(f"a certificate's name ends in .crt: {self.name!r}")
+
+
+@attrs.frozen
 class FoundationConfig:
     """Everything the foundation image is made of."""
 
@@ -140,9 +155,12 @@ class FoundationConfig:
         default=(), validator=_each(grammars.is_slug, "tool name")
     )
     user: UserConfig = UserConfig()
+    ca_certificates: tuple[CaCertificate, ...] = ()
 
     def __attrs_post_init__(self) -> None:
-        problems = foundation_problems(self.apt_packages, self.tools, self.enable_tools, self.user)
+        problems = foundation_problems(
+            self.apt_packages, self.tools, self.enable_tools, self.user, self.ca_certificates
+        )
         if problems:
             raise ValueError(problems[0].message)
 
@@ -176,10 +194,29 @@ def foundation_problems(
     tools: tuple[Tool, ...],
     enable_tools: tuple[str, ...],
     user: UserConfig,
+    ca_certificates: tuple[CaCertificate, ...] = (),
 ) -> list[Problem]:
     """Checks that span several foundation settings (each value is valid on its own)."""
     problems: list[Problem] = []
     apt_names = [grammars.apt_package_name(p) for p in apt_packages]
+    if ca_certificates and "ca-certificates" not in apt_names:
+        problems.append(
+            Problem(
+                "ca_certificates needs the apt package 'ca-certificates' "
+                "(its update-ca-certificates adds them to the trust store)",
+                "add 'ca-certificates' to apt_packages",
+                ("ca_certificates",),
+            )
+        )
+    cert_names = [cert.name for cert in ca_certificates]
+    for name in sorted({n for n in cert_names if cert_names.count(n) > 1}):
+        problems.append(
+            Problem(
+                f"two ca_certificates are both named {name!r} in the image",
+                "rename one of the files (the image keeps each under its own file name)",
+                ("ca_certificates",),
+            )
+        )
     for name in sorted({n for n in apt_names if apt_names.count(n) > 1}):
         problems.append(
             Problem(
@@ -326,6 +363,12 @@ class Config:
             "tools": [_tool_inputs(tool) for tool in foundation.active_tools],
             "user": attrs.asdict(foundation.user),
         }
+        if foundation.ca_certificates:
+            # Names and contents, not where the files were on this machine.
+            data["ca_certificates"] = [
+                {"name": cert.name, "sha256": hashlib.sha256(cert.pem).hexdigest()}
+                for cert in foundation.ca_certificates
+            ]
         result: dict[str, Any] = _sorted(data)
         return result
 

@@ -51,6 +51,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 import attrs
@@ -63,6 +64,7 @@ from aishellc.config import (
     TOOL_KINDS,
     UID_MAX,
     UID_MIN,
+    CaCertificate,
     Config,
     Download,
     FoundationConfig,
@@ -71,7 +73,8 @@ from aishellc.config import (
     foundation_problems,
 )
 from aishellc.errors import UserError
-from aishellc.input_files import read_input
+from aishellc.input_files import read_capped, read_input
+from aishellc.pem import MAX_CERTIFICATE_BYTES, pem_problem
 from aishellc.toml_locate import KeyPath, TomlLocator, decode_utf8, load_toml
 
 UNPARSEABLE_CODE = "AIS001"
@@ -165,12 +168,36 @@ NPM_REGISTRY = Rule(
     "put credentials in .npmrc, never in the URL",
 )
 
+
+def _is_certificate_path(value: str) -> bool:
+    """A relative path, possibly climbing out of the config's folder first (``../``)."""
+    rest = value
+    while rest.startswith("../"):
+        rest = rest[3:]
+    return grammars.is_relative_path(rest)
+
+
+CERT_PATH = Rule(
+    _is_certificate_path,
+    "CA certificate path",
+    "write a path relative to this config file such as 'certs/corp.crt' "
+    "(letters, digits, '.', '_', '+', '-')",
+)
+
 MAX_CONFIG_BYTES = 1 << 20
 """The largest config file read: far above any real one (a configuration with every
 tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is refused."""
 
 _TOP_KEYS = ("foundation", "harnesses", "ignore", "npm", "registry", "runtime", "tag_prefix")
-_FOUNDATION_KEYS = ("apt_packages", "base_image", "enable_tools", "node_image", "tools", "user")
+_FOUNDATION_KEYS = (
+    "apt_packages",
+    "base_image",
+    "ca_certificates",
+    "enable_tools",
+    "node_image",
+    "tools",
+    "user",
+)
 _USER_KEYS = ("gid", "name", "sudo", "uid")
 _TOOL_KEYS = (
     "binaries",
@@ -424,7 +451,10 @@ class _Reader(TomlReader):
         user = base.user
         if "user" in data:
             user = self.user(data["user"], (*key, "user"), user)
-        for problem in foundation_problems(apt_packages, tools, enable_tools, user):
+        certificates = base.ca_certificates
+        if "ca_certificates" in data:
+            certificates = self.ca_certificates(data["ca_certificates"], (*key, "ca_certificates"))
+        for problem in foundation_problems(apt_packages, tools, enable_tools, user, certificates):
             self.fail((*key, *problem.key), problem.message, problem.help)
         return FoundationConfig(
             base_image=base_image,
@@ -433,7 +463,41 @@ class _Reader(TomlReader):
             tools=tools,
             enable_tools=enable_tools,
             user=user,
+            ca_certificates=certificates,
         )
+
+    def ca_certificates(self, value: Any, key: KeyPath) -> tuple[CaCertificate, ...]:
+        """Each path (relative to this config file's folder) read and checked as PEM
+        certificates; named ``<file stem>.crt`` in the image, as update-ca-certificates
+        wants."""
+        paths = self.strings(value, key, CERT_PATH)
+        folder = Path(self.locator.path).parent
+        certificates = []
+        for index, given in enumerate(paths):
+            where = (*key, index)
+            path = folder / given
+            try:
+                pem = read_capped(path, MAX_CERTIFICATE_BYTES)
+            except OSError as error:
+                self.fail(
+                    where,
+                    f"cannot read CA certificate {given!r}: {error.strerror or error}",
+                    "paths are relative to the folder of this config file; "
+                    "name an existing PEM file",
+                    given,
+                )
+            problem = pem_problem(pem)
+            if problem is not None:
+                self.fail(
+                    where,
+                    f"CA certificate {given!r} is not a PEM certificate: {problem}",
+                    "give the CA's certificate in PEM form "
+                    "(openssl x509 -in corp.der -inform der -out corp.crt)",
+                    given,
+                )
+            stem = Path(given).name.rsplit(".", 1)[0]
+            certificates.append(CaCertificate(f"{stem}.crt", pem))
+        return tuple(certificates)
 
     def user(self, value: Any, key: KeyPath, base: UserConfig) -> UserConfig:
         data = self.table(value, key, _USER_KEYS)

@@ -73,6 +73,19 @@ def _check(predicate: Callable[[str], bool], what: str) -> Callable[[object, obj
     return validator
 
 
+def _update_switches(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"invalid auto-update switches: {value!r}")
+    for pair in value:
+        if not (
+            isinstance(pair, tuple)
+            and len(pair) == 2
+            and grammars.is_env_name(pair[0])
+            and grammars.is_env_value(pair[1])
+        ):
+            raise ValueError(f"invalid auto-update switch: {pair!r}")
+
+
 @attrs.frozen
 class Harness:
     """One registry entry."""
@@ -80,6 +93,9 @@ class Harness:
     name: str = attrs.field(validator=_check(is_harness_name, "harness name"))
     binary: str = attrs.field(validator=_check(is_binary_name, "harness binary"))
     package: str = attrs.field(validator=_check(is_npm_package, "npm package"))
+    update_off: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_update_switches)
+    """Environment variables that keep the harness from updating itself, so the container
+    runs the version installed (docs/harnesses.md gives the source of each)."""
 
 
 @attrs.frozen
@@ -98,12 +114,14 @@ class HarnessPin:
         return f"{self.name}@{self.version}"
 
 
+# Codex and Gemini CLI have no environment switch (a config-file key in the user's home;
+# docs/harnesses.md); OpenSpec has no updater.
 BUILTIN_HARNESSES: tuple[Harness, ...] = (
-    Harness("claude", "claude", "@anthropic-ai/claude-code"),
+    Harness("claude", "claude", "@anthropic-ai/claude-code", (("DISABLE_AUTOUPDATER", "1"),)),
     Harness("codex", "codex", "@openai/codex"),
     Harness("gemini", "gemini", "@google/gemini-cli"),
-    Harness("opencode", "opencode", "opencode-ai"),
-    Harness("pi", "pi", "@earendil-works/pi-coding-agent"),
+    Harness("opencode", "opencode", "opencode-ai", (("OPENCODE_DISABLE_AUTOUPDATE", "1"),)),
+    Harness("pi", "pi", "@earendil-works/pi-coding-agent", (("PI_SKIP_VERSION_CHECK", "1"),)),
     Harness("openspec", "openspec", "@fission-ai/openspec"),
 )
 

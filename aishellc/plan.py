@@ -214,6 +214,19 @@ def _inside(path: str, name: str) -> str:
     return name
 
 
+_HOME_SOURCE = ",src=~/"
+
+
+def _command_word(arg: str) -> str:
+    """An argv item as the shell should see it: quoted, except that a secret's file below
+    the home folder (``id=npmrc,src=~/.npmrc``) prints as ``"$HOME"/...``, which the shell
+    expands to this user's home (a quoted ``~`` would reach docker as it is)."""
+    head, found, tail = arg.partition(_HOME_SOURCE)
+    if not found or not head.startswith("id="):
+        return shell_word(arg)
+    return shell_word(head + ",src=") + '"$HOME"/' + shell_word(tail)
+
+
 def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
     """The argv ``compile`` writes for a tier with these fields."""
     build = TierBuild(
@@ -225,6 +238,7 @@ def _command(name: str, entry: Mapping[str, Any]) -> list[str]:
         build_args=entry["build_args"],
         labels=entry["labels"],
         platform=entry.get("platform"),
+        secrets=entry.get("secrets", {}),
     )
     return build.command()
 
@@ -267,7 +281,7 @@ def render_text(plan: Plan) -> str:
     if plan.rebuild:
         lines.append("Run from the project root, in order:")
         lines.extend(
-            "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
+            "  " + " ".join(_command_word(arg) for arg in command) for command in plan.commands
         )
     else:
         lines.append("Nothing to rebuild.")
@@ -311,8 +325,9 @@ def _foundation(
 ) -> list[str]:
     reasons = []
     config, old_config = entry["config"], old["config"]
-    for key in sorted(config):
-        now, before = config[key], old_config[key]
+    # keys present on one side only (ca_certificates) are optional parts of the config
+    for key in sorted(set(config) | set(old_config)):
+        now, before = config.get(key), old_config.get(key)
         if now == before:
             continue
         if key == "apt_packages":
@@ -361,6 +376,8 @@ def _runtime(
     reasons = _base_changed(entry, old)
     harnesses, old_harnesses = entry["harnesses"], old["harnesses"]
     packages, old_packages = entry["packages"], old["packages"]
+    # a manifest from before the lock has no integrity: an empty map is what it meant
+    integrity, old_integrity = entry.get("integrity", {}), old.get("integrity", {})
     for name in sorted(set(harnesses) | set(old_harnesses)):
         now, before = harnesses.get(name), old_harnesses.get(name)
         if before is None:
@@ -371,6 +388,8 @@ def _runtime(
             reasons.append(f"{name} {before} -> {now}")
         elif name in packages and packages[name] != old_packages.get(name):
             reasons.append(f"{name} package {old_packages.get(name)} -> {packages[name]}")
+        elif integrity.get(name) != old_integrity.get(name):
+            reasons.append(f"{name} {now}: the locked integrity changed")
     if entry["strategy"] != old["strategy"]:
         reasons.append(f"strategy {old['strategy']} -> {entry['strategy']}")
     if not reasons and entry["template_sha256"] != old["template_sha256"]:
@@ -428,7 +447,8 @@ def _file_changes(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str
 def _notes(new: Mapping[str, Any]) -> list[str]:
     harnesses = new["tiers"]["runtime"]["harnesses"]
     return [
-        f"{name} is not pinned (latest): a new release does not change its hash"
+        f"{name} is not locked (latest): a new release does not change its hash; "
+        "`aishellc lock` locks the current one"
         for name in sorted(harnesses)
         if harnesses[name] == "latest"
     ]

@@ -9,6 +9,9 @@ A case folder holds:
 - ``aishellc.toml`` (optional): the configuration, placed at ``.aishell/aishellc.toml``
   (the default config path); without it the shared ``tests/golden/compile/aishellc.toml``
   (no GitHub downloads) is placed there;
+- ``aishellc.lock`` (optional): the harness lock, placed next to the Dockerfile;
+- ``npmrc`` (optional): the user's ``.npmrc``, as ``~/.npmrc`` of a home folder beside the
+  project (``HOME`` points there while the case compiles);
 - ``expected/``: every file of the output folder, byte for byte.
 
 The compile runs with the project folder as the current directory and a fixed, relative
@@ -78,6 +81,9 @@ def make_project(case: Path, project: Path) -> Path:
     shutil.copyfile(
         config if config.is_file() else SHARED_CONFIG, project / ".aishell" / "aishellc.toml"
     )
+    lock = case / "aishellc.lock"
+    if lock.is_file():
+        shutil.copyfile(lock, project / ".aishell" / "aishellc.lock")
     return project
 
 
@@ -95,7 +101,28 @@ def run_cli_in(project: Path, *args: str) -> Run:
 
 def compile_case(case: Path, project: Path, *extra: str) -> Run:
     make_project(case, project)
-    return run_cli_in(project, DOCKERFILE, "-o", OUTDIR, *case_args(case), *extra)
+    return run_case_cli(case, project, DOCKERFILE, "-o", OUTDIR, *case_args(case), *extra)
+
+
+def run_case_cli(case: Path, project: Path, *args: str) -> Run:
+    """:func:`run_cli_in` as the case's user: with its ``npmrc`` as ``~/.npmrc``."""
+    npmrc = case / "npmrc"
+    if not npmrc.is_file():
+        return run_cli_in(project, *args)
+    home = project.parent / f"{project.name}-home"
+    home.mkdir(exist_ok=True)
+    shutil.copyfile(npmrc, home / ".npmrc")
+    saved = {name: os.environ.get(name) for name in ("HOME", "NPM_CONFIG_USERCONFIG")}
+    os.environ["HOME"] = str(home)
+    os.environ.pop("NPM_CONFIG_USERCONFIG", None)
+    try:
+        return run_cli_in(project, *args)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def tree(folder: Path) -> dict[str, bytes]:

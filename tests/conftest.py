@@ -7,6 +7,7 @@ is (re)written instead, and the change is reviewed as a diff.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the expected files under tests/golden/ instead of comparing with them",
     )
+
+
+NO_NPMRC = "/nonexistent/aishellc-tests/.npmrc"
+
+
+@pytest.fixture(autouse=True)
+def no_user_npmrc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiles read the user's .npmrc (does the registry need its token?): tests see none
+    and no npm variable of this machine, unless they set their own."""
+    for name in list(os.environ):
+        if name.lower().startswith("npm_config_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NPM_CONFIG_USERCONFIG", NO_NPMRC)
 
 
 @pytest.fixture(autouse=True)

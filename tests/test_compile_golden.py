@@ -18,7 +18,7 @@ from tests.compile_cases import (
     case_args,
     case_names,
     compile_case,
-    run_cli_in,
+    run_case_cli,
     tree,
 )
 
@@ -72,7 +72,9 @@ def test_compiling_twice_gives_the_same_bytes(name: str, tmp_path: Path) -> None
     first = compile_case(GOLDEN / name, tmp_path / "one")
     first_files = tree(first.outdir)
     # over its own output, in the same project
-    again = run_cli_in(first.project, DOCKERFILE, "-o", OUTDIR, *case_args(GOLDEN / name))
+    again = run_case_cli(
+        GOLDEN / name, first.project, DOCKERFILE, "-o", OUTDIR, *case_args(GOLDEN / name)
+    )
     other = compile_case(GOLDEN / name, tmp_path / "elsewhere" / "two")
     assert first.code == again.code == other.code == 0
     assert first_files == tree(again.outdir) == tree(other.outdir)

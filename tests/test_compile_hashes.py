@@ -6,6 +6,8 @@ output files) are compared with the base's.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import subprocess
 import sys
@@ -15,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from aishellc.compile import CompileOptions, CompileResult, compile_dockerfile
+from aishellc.harnesses import HarnessRegistry
 from aishellc.hashing import normalize_shell
+from aishellc.lock import Lock, LockedHarness, render_lock
 from tests.compile_cases import OFFLINE_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -455,3 +459,107 @@ def test_the_build_platform_counts_only_when_the_dockerfile_names_it(tmp_path, m
     before = compile_in(plain)
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
     assert changed(before, compile_in(plain)) == set()
+
+
+# --- CA certificates (DESIGN.md "Hashes": every CA certificate of the foundation) ------
+
+CA = ROOT / "tests" / "data" / "ca"
+CA_CONFIG = OFFLINE_CONFIG + 'ca_certificates = ["certs/corp.crt"]\n'
+
+
+def project_with_ca(tmp_path: Path, certificate: str) -> Path:
+    root = project(tmp_path, config=CA_CONFIG)
+    (root / ".aishell" / "certs").mkdir()
+    (root / ".aishell" / "certs" / "corp.crt").write_bytes((CA / certificate).read_bytes())
+    return root
+
+
+def test_a_ca_certificate_changes_all_three(tmp_path):
+    without = compile_in(project(tmp_path / "none"))
+    one = compile_in(project_with_ca(tmp_path / "a", "corp-a.crt"))
+    other = compile_in(project_with_ca(tmp_path / "b", "corp-b.crt"))
+    assert changed(without, one) == {"foundation", "extension", "runtime"}
+    # same file name, other contents: every tag moves
+    assert changed(one, other) == {"foundation", "extension", "runtime"}
+    assert one.files["foundation.Dockerfile"] == other.files["foundation.Dockerfile"]
+    assert one.files["foundation/ca-certificates/corp.crt"] == (CA / "corp-a.crt").read_bytes()
+
+
+def test_where_the_ca_certificate_lies_does_not_matter(tmp_path):
+    one = compile_in(project_with_ca(tmp_path / "a", "corp-a.crt"))
+    root = project(tmp_path / "b", config=OFFLINE_CONFIG + 'ca_certificates = ["../corp.crt"]\n')
+    (root / "corp.crt").write_bytes((CA / "corp-a.crt").read_bytes())
+    assert hashes(compile_in(root)) == hashes(one)
+
+
+# --- the harness lock (DESIGN.md "Hashes": runtime covers package, version, integrity) ----
+
+
+def sri(seed: str) -> str:
+    """A well-formed sha512 integrity (of ``seed``): the lock only stores it."""
+    return "sha512-" + base64.b64encode(hashlib.sha512(seed.encode()).digest()).decode()
+
+
+def with_lock(root: Path, *entries: tuple[str, str, str, str]) -> Path:
+    """``root`` with an ``aishellc.lock`` of ``(name, requested, version, integrity)``."""
+    registry = HarnessRegistry.builtin()
+    lock = Lock(
+        tuple(
+            LockedHarness(name, registry.get(name).package, requested, version, integrity)
+            for name, requested, version, integrity in entries
+        )
+    )
+    (root / ".aishell" / "aishellc.lock").write_bytes(render_lock(lock))
+    return root
+
+
+def test_a_locked_version_bump_changes_only_the_runtime(tmp_path):
+    before = compile_in(
+        with_lock(project(tmp_path / "a"), ("claude", "latest", "2.1.331", sri("1"))), "claude"
+    )
+    after = compile_in(
+        with_lock(project(tmp_path / "b"), ("claude", "latest", "2.1.332", sri("2"))), "claude"
+    )
+    assert changed(before, after) == {"runtime"}
+    assert before.tier("runtime").details["harnesses"] == {"claude": "2.1.331"}
+    assert after.tier("runtime").details["harnesses"] == {"claude": "2.1.332"}
+
+
+def test_an_integrity_change_alone_changes_the_runtime(tmp_path):
+    before = compile_in(
+        with_lock(project(tmp_path / "a"), ("claude", "latest", "2.1.331", sri("1"))), "claude"
+    )
+    after = compile_in(
+        with_lock(project(tmp_path / "b"), ("claude", "latest", "2.1.331", sri("2"))), "claude"
+    )
+    assert changed(before, after) == {"runtime"}
+    assert sri("2") in after.files["runtime.Dockerfile"].decode()
+
+
+def test_a_lock_turns_latest_into_its_version(tmp_path):
+    unlocked = compile_in(project(tmp_path / "a"), "claude")
+    locked = compile_in(
+        with_lock(project(tmp_path / "b"), ("claude", "latest", "2.1.331", sri("1"))), "claude"
+    )
+    assert changed(unlocked, locked) == {"runtime"}
+    assert [d.code for d in unlocked.diagnostics if d.code == "AIS301"] == ["AIS301"]
+    assert "AIS301" not in [d.code for d in locked.diagnostics]
+    runtime = locked.tier("runtime").details
+    assert runtime["lock"] == ".aishell/aishellc.lock"
+    assert runtime["integrity"] == {"claude": sri("1")}
+    assert unlocked.tier("runtime").details["lock"] is None
+
+
+def test_harnesses_the_lock_holds_but_nobody_asks_for_change_nothing(tmp_path):
+    one = compile_in(
+        with_lock(project(tmp_path / "a"), ("claude", "latest", "2.1.331", sri("1"))), "claude"
+    )
+    two = compile_in(
+        with_lock(
+            project(tmp_path / "b"),
+            ("claude", "latest", "2.1.331", sri("1")),
+            ("codex", "latest", "0.50.0", sri("3")),
+        ),
+        "claude",
+    )
+    assert dict(one.files) == dict(two.files)

@@ -15,6 +15,15 @@ from aishellc.emit import output
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in, system_can_exchange, tree
 
 GOOD = "FROM aishell:base\nCOPY requirements.txt /tmp/\n"
+# claude@2.1.3 locked (the fixture's harness); the integrity is only stored, never fetched
+LOCK = """\
+[[harness]]
+name = "claude"
+package = "@anthropic-ai/claude-code"
+requested = "2.1.3"
+version = "2.1.3"
+integrity = "sha512-{}=="
+""".format("A" * 86)
 
 
 @pytest.fixture
@@ -130,6 +139,85 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         _write(".aishell/aishellc.toml", 'tag_prefix = "Bad Prefix"\n'),
         [],
         ".aishell/aishellc.toml:1:14: invalid tag prefix 'Bad Prefix'",
+    ),
+    (
+        "CA certificate missing",
+        _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        [],
+        ".aishell/aishellc.toml:4:20: cannot read CA certificate 'corp.crt': No such file",
+    ),
+    (
+        "CA certificate not PEM",
+        _both(
+            _write(".aishell/certs/corp.crt", "not a certificate\n"),
+            _write(
+                ".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["certs/corp.crt"]\n'
+            ),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'certs/corp.crt' is not a PEM certificate: "
+        "it holds no '-----BEGIN CERTIFICATE-----' block",
+    ),
+    (
+        "CA certificate with a broken body",
+        _both(
+            _write(
+                ".aishell/corp.crt",
+                "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            ),
+            _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        "OpenSSL cannot read a certificate in it",
+    ),
+    (
+        "CA certificate file holding a private key",
+        _both(
+            _write(
+                ".aishell/corp.crt",
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            ),
+            _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        "it holds a PRIVATE KEY block",
+    ),
+    (
+        "CA certificate path that is absolute",
+        _write(
+            ".aishell/aishellc.toml",
+            OFFLINE_CONFIG + 'ca_certificates = ["/etc/ssl/certs/ca-certificates.crt"]\n',
+        ),
+        [],
+        ".aishell/aishellc.toml:4:20: invalid CA certificate path",
+    ),
+    (
+        "lock does not cover a changed spec",
+        _write(".aishell/aishellc.lock", LOCK),
+        ["--harness", "claude@2.1.4"],
+        ".aishell/aishellc.lock:1:1: aishellc.lock does not cover harness claude@2.1.4: "
+        "the lock resolved '2.1.3', the spec is now '2.1.4'",
+    ),
+    (
+        "lock does not cover an added harness",
+        _write(".aishell/aishellc.lock", LOCK),
+        ["--harness", "claude@2.1.3", "--harness", "codex@0.50.0"],
+        ".aishell/aishellc.lock:1:1: aishellc.lock does not cover harness codex@0.50.0: "
+        "it is not in the lock",
+    ),
+    (
+        "--locked without a lock",
+        _nothing,
+        ["--locked"],
+        ".aishell/aishellc.lock:1:1: --locked: there is no aishellc.lock next to the Dockerfile",
+    ),
+    (
+        "lock that is not TOML",
+        _write(".aishell/aishellc.lock", "[[harness]\n"),
+        [],
+        ".aishell/aishellc.lock:1:10: invalid TOML",
     ),
     ("missing Dockerfile", _nothing, ["--context", "."], None),
     (

@@ -102,6 +102,23 @@ def _strategy(root: Path) -> list[str]:
     return ["--harness", "claude@2.1.331", "--harness-strategy", "inline"]
 
 
+def _locked(root: Path) -> list[str]:
+    (root / ".aishell" / "aishellc.lock").write_text(
+        '[[harness]]\nname = "claude"\npackage = "@anthropic-ai/claude-code"\n'
+        f'requested = "2.1.331"\nversion = "2.1.331"\nintegrity = "sha512-{"A" * 86}=="\n'
+    )
+    return ["--harness", "claude@2.1.331"]
+
+
+def _ca_certificate(root: Path) -> list[str]:
+    ca = Path(__file__).parent / "data" / "ca" / "corp-a.crt"
+    (root / ".aishell" / "corp.crt").write_bytes(ca.read_bytes())
+    (root / ".aishell" / "aishellc.toml").write_text(
+        OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'
+    )
+    return ["--harness", "claude@2.1.331"]
+
+
 def _platform(root: Path) -> list[str]:
     # the autouse fixture in tests/conftest.py restores the variable after the test
     os.environ["DOCKER_DEFAULT_PLATFORM"] = "linux/arm64"
@@ -136,6 +153,23 @@ PLANS: list[tuple[str, Edit, list[str], list[str]]] = [
     ),
     ("harness added", _add_harness, ["runtime: codex added (0.50.0)"], ["runtime"]),
     ("strategy", _strategy, ["runtime: strategy stage -> inline"], ["runtime"]),
+    (
+        "lock with its integrity",
+        _locked,
+        ["runtime: claude 2.1.331: the locked integrity changed"],
+        ["runtime"],
+    ),
+    (
+        "CA certificate added",
+        _ca_certificate,
+        [
+            "foundation: ca certificates changed",
+            "foundation: foundation/ca-certificates/corp.crt added",
+            "extension: foundation changed",
+            "runtime: extension changed",
+        ],
+        ["foundation", "extension", "runtime"],
+    ),
     (
         "target platform",
         _platform,
@@ -188,7 +222,7 @@ def test_legacy_bump_rebuilds_the_project_layer_too(root: Path) -> None:
 def test_unpinned_harnesses_get_a_note(root: Path) -> None:
     compile_to(root, "build", "--harness", "claude")
     _, out, _ = plan(root, "build/manifest.json")
-    assert "note: claude is not pinned (latest): a new release does not change its hash" in out
+    assert "note: claude is not locked (latest): a new release does not change its hash" in out
 
 
 # --- hand-edited and hostile manifests: exit 2 and a located message, never a crash -----
@@ -694,3 +728,24 @@ def test_shell_words_print_on_one_line_and_run_as_the_argument(arg: str, word: s
         env={"LC_ALL": "C.UTF-8", "PATH": os.environ["PATH"]},
     )
     assert ran.stdout == os.fsencode(arg)
+
+
+def test_a_secret_below_home_prints_as_home_and_runs_as_this_users_file(tmp_path: Path) -> None:
+    from tests.compile_cases import compile_case, run_case_cli
+
+    case = GOLDEN / "private-registry-token"
+    compiled = compile_case(case, tmp_path / "project")
+    assert compiled.code == 0, compiled.err
+    planned = run_case_cli(case, compiled.project, "plan", "build/manifest.json")
+    [runtime] = [line for line in planned.out.splitlines() if "runtime.Dockerfile" in line]
+    assert ' --secret id=npmrc,src="$HOME"/.npmrc ' in runtime
+    # the shell turns the printed word into the argv item with this user's home
+    home = "/home/someone"
+    words = subprocess.run(
+        ["bash", "-c", f'printf "%s\\n" {runtime}'],
+        env={"HOME": home, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert words[words.index("--secret") + 1] == f"id=npmrc,src={home}/.npmrc"

@@ -7,7 +7,8 @@ for). The images a tier builds on are wired to the targets that build them throu
 a named context for a ``FROM`` that names it, so bake builds the tiers in dependency
 order, in one invocation, without pushing the intermediate images. The ``default`` group
 lists the targets in build order. With a registry configured, targets also carry
-``cache-from``/``cache-to`` registry caches.
+``cache-from``/``cache-to`` registry caches. A tier that reads a BuildKit secret has
+``secret`` (``id=npmrc,src=${HOME}/.npmrc``; ``HOME`` is then declared as a variable).
 
 Paths are relative to the project root, like the commands in ``manifest.json``: bake
 resolves a target's ``context`` from the directory it runs in and its ``dockerfile`` from
@@ -47,8 +48,31 @@ def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
             target["cache-from"] = list(tier.cache_from)
         if tier.cache_to:
             target["cache-to"] = list(tier.cache_to)
+        if tier.secrets:
+            target["secret"] = [
+                f"id={secret},src={bake_path(tier.secrets[secret])}"
+                for secret in sorted(tier.secrets)
+            ]
         targets[tier.name] = target
-    return {"group": {"default": {"targets": [tier.name for tier in tiers]}}, "target": targets}
+    data: dict[str, Any] = {
+        "group": {"default": {"targets": [tier.name for tier in tiers]}},
+        "target": targets,
+    }
+    if any(HOME_PREFIX in entry for tier in tiers for entry in tier.secrets.values()):
+        # bake reads an environment variable only when the file declares it
+        data["variable"] = {"HOME": {"default": None}}
+    return data
+
+
+HOME_PREFIX = "~/"
+
+
+def bake_path(path: str) -> str:
+    """A secret's file as bake reads it: ``~/x`` is ``${HOME}/x`` (bake interpolates
+    declared variables, and does not expand ``~``)."""
+    if path.startswith(HOME_PREFIX):
+        return "${HOME}/" + path.removeprefix(HOME_PREFIX)
+    return path
 
 
 def render_bake(tiers: Sequence[TierBuild]) -> str:

@@ -33,6 +33,11 @@ _SHELL_FILES = (
     ("etc-profile", "/etc/profile", "0644"),
 )
 _ENTRYPOINT_FILE = "entrypoint.sh"
+CA_DIR = "ca-certificates"
+"""Where ``ca_certificates`` go in the build context."""
+CA_STORE = "/usr/local/share/ca-certificates/aishell"
+"""Where update-ca-certificates picks local CAs up (it reads ``*.crt`` below it)."""
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 # Last line of defence: everything interpolated below has passed config validation,
 # which only admits these characters.
@@ -78,6 +83,8 @@ def render_foundation(config: Config) -> FoundationFiles:
         "ENV DEBIAN_FRONTEND=noninteractive",
     ]
     blocks.extend(_apt(sorted(foundation.apt_packages)))
+    if foundation.ca_certificates:
+        blocks.append(_ca_certificates([cert.name for cert in foundation.ca_certificates]))
     blocks.append(_node())
     for tool in foundation.active_tools:
         blocks.extend(_tool(tool))
@@ -101,7 +108,9 @@ def render_foundation(config: Config) -> FoundationFiles:
         "etc-profile": scripts.ETC_PROFILE,
     }
     files = {f"{CONTEXT_DIR}/{name}": contents[name].encode() for name in sorted(contents)}
-    return FoundationFiles(dockerfile=dockerfile, files=files)
+    for cert in foundation.ca_certificates:
+        files[f"{CONTEXT_DIR}/{CA_DIR}/{cert.name}"] = cert.pem
+    return FoundationFiles(dockerfile=dockerfile, files=dict(sorted(files.items())))
 
 
 def _header() -> str:
@@ -125,6 +134,20 @@ def _apt(packages: list[str]) -> list[str]:
     if "fd-find" in {p.partition("=")[0] for p in packages}:
         blocks.append("# Debian installs fd as fdfind\nRUN ln -s /usr/bin/fdfind /usr/bin/fd")
     return blocks
+
+
+def _ca_certificates(names: list[str]) -> str:
+    """The configured CAs in the system store (curl, git, apt's https) and, through the
+    system bundle, in Node.js (npm): after apt, which installs update-ca-certificates,
+    before anything is downloaded."""
+    copies = [
+        f"COPY --chmod=0644 {CA_DIR}/{_safe(name)} {CA_STORE}/{_safe(name)}" for name in names
+    ]
+    return (
+        "# Extra CA certificates (ca_certificates), trusted by the system and by Node.js\n"
+        + "\n".join(copies)
+        + f"\nRUN update-ca-certificates\nENV NODE_EXTRA_CA_CERTS={CA_BUNDLE}"
+    )
 
 
 def _node() -> str:

@@ -17,6 +17,8 @@ explain a rebuild (every extra key is listed here)::
         "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
                        "base": {"tier", "hash"}, "semantic_sha256", "ignore_file"},
         "runtime":    {..., "harnesses": {name: version}, "packages": {name: package},
+                       "integrity": {name: sri},       # locked harnesses only
+                       "lock": "<path>" | null,        # the aishellc.lock read, if any
                        "strategy", "template_sha256", "base": {"tier", "hash"}}
       },
       "build_order": [...],
@@ -84,10 +86,13 @@ class TierBuild:
     cache_to: tuple[str, ...] = ()
     platform: str | None = None
     """The platform the tier is built for (``--platform``); its hash is for that one."""
+    secrets: Mapping[str, str] = attrs.field(converter=_frozen, factory=dict)
+    """BuildKit secret id -> the file it is read from (``npmrc`` -> ``~/.npmrc``): a path
+    the build command passes, never the secret's contents, and no part of any hash."""
 
     def command(self) -> list[str]:
         """The ``docker build`` argv: ``-f``, ``-t``, ``--platform``, ``--build-arg``,
-        ``--label``, context."""
+        ``--label``, ``--secret``, context."""
         argv = ["docker", "build", "-f", self.dockerfile, "-t", self.tag]
         if self.platform is not None:
             argv += ["--platform", self.platform]
@@ -95,6 +100,8 @@ class TierBuild:
             argv += ["--build-arg", f"{name}={self.build_args[name]}"]
         for name in sorted(self.labels):
             argv += ["--label", f"{name}={self.labels[name]}"]
+        for secret in sorted(self.secrets):
+            argv += ["--secret", f"id={secret},src={self.secrets[secret]}"]
         argv.append(self.context)
         return argv
 
@@ -111,6 +118,8 @@ class TierBuild:
         )
         if self.platform is not None:
             entry["platform"] = self.platform
+        if self.secrets:
+            entry["secrets"] = dict(self.secrets)
         if self.cache_from or self.cache_to:
             entry["cache_from"] = list(self.cache_from)
             entry["cache_to"] = list(self.cache_to)

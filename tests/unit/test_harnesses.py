@@ -44,18 +44,33 @@ INJECTIONS = [
 
 
 @pytest.mark.parametrize(
-    ("name", "binary", "package"),
+    ("name", "binary", "package", "update_off"),
     [
-        ("claude", "claude", "@anthropic-ai/claude-code"),
-        ("codex", "codex", "@openai/codex"),
-        ("gemini", "gemini", "@google/gemini-cli"),
-        ("opencode", "opencode", "opencode-ai"),
-        ("pi", "pi", "@earendil-works/pi-coding-agent"),
-        ("openspec", "openspec", "@fission-ai/openspec"),
+        # (..., the documented switch of its auto-updater; docs/harnesses.md has sources)
+        ("claude", "claude", "@anthropic-ai/claude-code", (("DISABLE_AUTOUPDATER", "1"),)),
+        ("codex", "codex", "@openai/codex", ()),
+        ("gemini", "gemini", "@google/gemini-cli", ()),
+        ("opencode", "opencode", "opencode-ai", (("OPENCODE_DISABLE_AUTOUPDATE", "1"),)),
+        ("pi", "pi", "@earendil-works/pi-coding-agent", (("PI_SKIP_VERSION_CHECK", "1"),)),
+        ("openspec", "openspec", "@fission-ai/openspec", ()),
     ],
 )
-def test_builtin_registry_matches_design(name, binary, package):
-    assert HarnessRegistry.builtin().get(name) == Harness(name, binary, package)
+def test_builtin_registry_matches_design(name, binary, package, update_off):
+    assert HarnessRegistry.builtin().get(name) == Harness(name, binary, package, update_off)
+
+
+@pytest.mark.parametrize(
+    "update_off",
+    [
+        (("DISABLE AUTOUPDATER", "1"),),
+        (("DISABLE_AUTOUPDATER", "1; rm -rf /"),),
+        (("DISABLE_AUTOUPDATER", "$(id)"),),
+        (("DISABLE_AUTOUPDATER",),),
+    ],
+)
+def test_update_switches_are_validated(update_off):
+    with pytest.raises(ValueError):
+        Harness("claude", "claude", "@anthropic-ai/claude-code", update_off)
 
 
 def test_builtin_registry_has_exactly_the_design_table():
@@ -259,7 +274,7 @@ def test_direct_construction_is_validated_too(field):
     values = {"name": "tool", "binary": "tool", "package": "tool"}
     values[field] = "x;rm"
     with pytest.raises(ValueError):
-        Harness(**values)
+        Harness(values["name"], values["binary"], values["package"])
 
 
 def test_pin_construction_is_validated():

@@ -19,7 +19,10 @@ def commands(text: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 
 def test_stage_shape():
     text = render_runtime(RuntimeSpec("stage", (CLAUDE, CODEX), F, E))
-    cache = ("--mount=type=cache,target=/root/.npm",)
+    cache = (
+        "--mount=type=cache,target=/root/.npm",
+        "--mount=type=secret,id=npmrc,target=/root/.npmrc",
+    )
     prefix = "/opt/aishell/harness"
     assert commands(text) == [
         ("ARG", (), (f"AISHELL_FOUNDATION={F}",)),
@@ -119,3 +122,97 @@ def test_unvalidated_specs_are_refused(changes):
     }
     with pytest.raises(ValueError):
         RuntimeSpec(**{**fields, **changes})
+
+
+# --- locked installs, registries, auto-updaters ------------------------------------------
+
+INTEGRITY = "sha512-" + "A" * 86 + "=="
+LOCKED = InstalledHarness(
+    "claude",
+    "claude",
+    "@anthropic-ai/claude-code",
+    "2.1.3",
+    INTEGRITY,
+    (("DISABLE_AUTOUPDATER", "1"),),
+)
+SHAPES = [
+    ("stage", E, None),
+    ("inline", E, "developer"),
+    ("legacy", None, None),
+]
+
+
+def runs(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    return [(c[1], c[2]) for c in commands(text) if c[0] == "RUN"]
+
+
+@pytest.mark.parametrize(("strategy", "extension", "user"), SHAPES)
+def test_a_locked_harness_is_checked_before_it_is_installed(strategy, extension, user):
+    text = render_runtime(RuntimeSpec(strategy, (LOCKED,), F, extension, user))
+    [(flags, argv)] = runs(text)
+    assert argv[:2] == ("/bin/sh", "-c")
+    script = argv[2]
+    pack = script.index(
+        "npm pack --silent --pack-destination /tmp/aishellc-pack @anthropic-ai/claude-code@2.1.3"
+    )
+    check = script.index('if [ "$actual" != "$expected" ]')
+    install = script.index("npm install -g")
+    assert pack < check < install
+    assert f"expected={INTEGRITY};" in script
+    assert '/tmp/aishellc-pack/"$name"' in script[install:]
+    assert "does not match aishellc.lock" in script and "@anthropic-ai/claude-code@2.1.3" in script
+    assert flags == (
+        "--mount=type=cache,target=/root/.npm",
+        "--mount=type=secret,id=npmrc,target=/root/.npmrc",
+    )
+
+
+@pytest.mark.parametrize(("strategy", "extension", "user"), SHAPES)
+def test_auto_updaters_are_switched_off_in_every_shape(strategy, extension, user):
+    text = render_runtime(RuntimeSpec(strategy, (LOCKED, CODEX), F, extension, user))
+    envs = [c[2] for c in commands(text) if c[0] == "ENV" and c[2][0] != "PATH"]
+    assert envs == [("DISABLE_AUTOUPDATER", "1")]
+    # set in the image that runs: after the last FROM (and before any USER restore)
+    last_from = text.rindex("\nFROM ")
+    assert text.index("ENV DISABLE_AUTOUPDATER=1") > last_from
+
+
+def test_without_a_switch_there_is_no_env():
+    text = render_runtime(RuntimeSpec("stage", (CODEX,), F, E))
+    assert [c for c in commands(text) if c[0] == "ENV" and c[2][0] != "PATH"] == []
+
+
+@pytest.mark.parametrize(("strategy", "extension", "user"), SHAPES)
+def test_the_npm_registry_reaches_every_npm_command(strategy, extension, user):
+    registry = "https://npm.example.com/team/"
+    spec = RuntimeSpec(strategy, (LOCKED, CODEX), F, extension, user, npm_registry=registry)
+    text = render_runtime(spec)
+    [(_, locked), (_, unlocked)] = runs(text)
+    assert (
+        f"npm pack --silent --pack-destination /tmp/aishellc-pack --registry {registry} @anthropic-ai"
+        in locked[2]
+    )
+    assert f'--registry {registry} /tmp/aishellc-pack/"$name"' in locked[2]
+    assert unlocked[-3:] == ("--registry", registry, "@openai/codex@latest")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"npm_registry": "https://user:secret@npm.example.com/"},
+        {"npm_registry": "https://npm.example.com/$(id)"},
+        {"npm_registry": "ftp://npm.example.com/"},
+    ],
+)
+def test_unvalidated_registries_are_refused(changes):
+    with pytest.raises(ValueError):
+        RuntimeSpec("stage", (CLAUDE,), F, E, **changes)
+
+
+@pytest.mark.parametrize(
+    "integrity",
+    ["sha512-short==", "sha1-" + "A" * 27 + "=", INTEGRITY + "; id", "sha512-" + "$" * 86 + "=="],
+)
+def test_unvalidated_integrities_are_refused(integrity):
+    with pytest.raises(ValueError):
+        InstalledHarness("claude", "claude", "@anthropic-ai/claude-code", "2.1.3", integrity)

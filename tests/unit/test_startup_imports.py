@@ -111,3 +111,13 @@ def test_interegular_is_installed_here() -> None:
     import importlib.util
 
     assert importlib.util.find_spec("interegular") is not None
+
+
+def test_compile_reads_the_npmrc_without_loading_the_registry_client(tmp_path: Path) -> None:
+    # compile looks at the user's .npmrc (does the registry need its token?) but never
+    # talks to a registry: the npm client and its trust store stay unloaded (the Docker
+    # SDK's HTTP libraries are compile's own, for other reasons).
+    code, modules = _imported(["compile", "-o", str(tmp_path / "out")], SIMPLE, tmp_path)
+    assert code == 0
+    assert "aishellc.npm.npmrc" in modules
+    assert _matching(modules, ("aishellc.npm.client", "aishellc.npm.commands", "truststore")) == []

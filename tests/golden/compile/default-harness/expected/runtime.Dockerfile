@@ -8,9 +8,11 @@ ARG AISHELL_EXTENSION=aishell:ext-28994434cea7
 # claude@latest (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-claude
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@latest"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@latest"]
 
 # The extension, with each harness copied in
 FROM ${AISHELL_EXTENSION}
 COPY --from=harness-claude /opt/aishell/harness/claude /opt/aishell/harness/claude
 ENV PATH=/opt/aishell/harness/claude/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

@@ -8,27 +8,27 @@ ARG AISHELL_EXTENSION=aishell:ext-1f08bf3f6447
 # claude@2.1.331 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-claude
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.331"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.331"]
 
 # codex@0.50.0 (@openai/codex): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-codex
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/codex", "@openai/codex@0.50.0"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/codex", "@openai/codex@0.50.0"]
 
 # gemini@1.2.3-beta.1 (@google/gemini-cli): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-gemini
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/gemini", "@google/gemini-cli@1.2.3-beta.1"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/gemini", "@google/gemini-cli@1.2.3-beta.1"]
 
 # opencode@0.15.2 (opencode-ai): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-opencode
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/opencode", "opencode-ai@0.15.2"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/opencode", "opencode-ai@0.15.2"]
 
 # openspec@latest (@fission-ai/openspec): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-openspec
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/openspec", "@fission-ai/openspec@latest"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/openspec", "@fission-ai/openspec@latest"]
 
 # The extension, with each harness copied in
 FROM ${AISHELL_EXTENSION}
@@ -38,3 +38,6 @@ COPY --from=harness-gemini /opt/aishell/harness/gemini /opt/aishell/harness/gemi
 COPY --from=harness-opencode /opt/aishell/harness/opencode /opt/aishell/harness/opencode
 COPY --from=harness-openspec /opt/aishell/harness/openspec /opt/aishell/harness/openspec
 ENV PATH=/opt/aishell/harness/claude/bin:/opt/aishell/harness/codex/bin:/opt/aishell/harness/gemini/bin:/opt/aishell/harness/opencode/bin:/opt/aishell/harness/openspec/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1 \
+    OPENCODE_DISABLE_AUTOUPDATE=1

@@ -7,5 +7,7 @@ ARG AISHELL_FOUNDATION=aishell:foundation-ab2aebcc7299
 # aishell:base as it is today: the foundation with the harnesses installed
 # globally; the project's Dockerfile builds on this image
 FROM ${AISHELL_FOUNDATION}
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "@anthropic-ai/claude-code@2.1.3"]
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "@openai/codex@0.50.0"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "@anthropic-ai/claude-code@2.1.3"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "@openai/codex@0.50.0"]
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

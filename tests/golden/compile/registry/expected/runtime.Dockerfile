@@ -8,15 +8,17 @@ ARG AISHELL_EXTENSION=registry.example.com:5000/team/aishell:ext-36424222106a
 # claude@2.1.3 (@anthropic-ai/claude-code): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-claude
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.3"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.3"]
 
 # codex@0.50.0 (@openai/codex): a stage that depends only on the
 # foundation and this pin, shared by every project built on it
 FROM ${AISHELL_FOUNDATION} AS harness-codex
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/codex", "@openai/codex@0.50.0"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/codex", "@openai/codex@0.50.0"]
 
 # The extension, with each harness copied in
 FROM ${AISHELL_EXTENSION}
 COPY --from=harness-claude /opt/aishell/harness/claude /opt/aishell/harness/claude
 COPY --from=harness-codex /opt/aishell/harness/codex /opt/aishell/harness/codex
 ENV PATH=/opt/aishell/harness/claude/bin:/opt/aishell/harness/codex/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1

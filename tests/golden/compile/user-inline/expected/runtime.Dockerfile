@@ -7,6 +7,8 @@ ARG AISHELL_EXTENSION=aishell:ext-6e33080fb5e9
 # The harnesses, installed on top of the extension
 FROM ${AISHELL_EXTENSION}
 USER root
-RUN --mount=type=cache,target=/root/.npm ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.3"]
+RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc ["npm", "install", "-g", "--prefix", "/opt/aishell/harness/claude", "@anthropic-ai/claude-code@2.1.3"]
 ENV PATH=/opt/aishell/harness/claude/bin:${PATH}
+# The harnesses' own updaters off: the image runs the versions installed here
+ENV DISABLE_AUTOUPDATER=1
 USER developer
