@@ -5,8 +5,10 @@ Debian's static accounts (base-passwd's ``root``, ``daemon``, ``www-data``, ``no
 apt's ``_apt``, openssh-client's ``_ssh``) and the configured user with a group of the same
 name (DESIGN.md, "Foundation contents"; ``developer`` by default). A stage starts with the
 accounts of the stage it builds on and adds the names its RUNs create: ``useradd``,
-``adduser``, ``groupadd``, ``addgroup`` (every operand counts, and a user's group of the same
-name too, as Debian's ``USERGROUPS_ENAB`` makes it), ``usermod -l NEW``, ``groupmod -n NEW``.
+``adduser``, ``groupadd``, ``addgroup`` (the last two operands count, and a user's group of
+the same name too, as Debian's ``USERGROUPS_ENAB`` makes it), ``usermod -l NEW``, ``groupmod
+-n NEW``. An ONBUILD trigger's creations count where it is written; its references, which run
+in the next tier, are not checked.
 
 What the analysis cannot see makes every name possible from then on (``complete`` turns
 False): a package install (packages create system users: postgresql's ``postgres``), a
@@ -61,8 +63,6 @@ _INSTALL_WORDS = frozenset({"install", "reinstall", "-i", "--install"})
 _SOURCE = frozenset({"source", "."})
 _SHELLS = POSIX_SHELLS | {"zsh", "fish"}
 _ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
-# Where the programs a Dockerfile runs by path live; any other path is a script of its own.
-_SYSTEM_DIRS = ("/usr/", "/bin/", "/sbin/")
 # Words that a RUN must contain before its commands are worth parsing for references.
 _REFERENCING = re.compile(r"\b(?:chown|chgrp|su|runuser|gosu|sudo|usermod)\b")
 
@@ -104,16 +104,6 @@ class NameUse:
     span: ast.Span | None
 
 
-@attrs.frozen
-class Step:
-    """One instruction of a stage, what it names, and the accounts before it."""
-
-    stage: Stage
-    instruction: ast.Instruction
-    #: the names it needs, each with the accounts it sees (a RUN creates some as it goes)
-    uses: tuple[tuple[NameUse, Accounts], ...]
-
-
 def split_owner(spec: str) -> tuple[tuple[str, str, int], ...]:
     """The names in ``user[:group]`` (``chown``'s and USER's syntax) as ``(kind, name,
     offset)``, leaving out ids, empty parts and anything that is not one name."""
@@ -145,15 +135,15 @@ def stages_to_check(graph: StageGraph) -> tuple[Stage, ...]:
 
 def walk_accounts(
     document: ast.Document, graph: StageGraph, stage: Stage, context: PassContext
-) -> Iterator[Step]:
-    """The instructions of ``stage`` with the names they use and the accounts they see."""
+) -> Iterator[tuple[NameUse, Accounts]]:
+    """Each name the instructions of ``stage`` need, with the accounts that exist there (a
+    RUN can create some before it names them)."""
     walker = _Walker(document, context)
-    lineage = list(reversed(tuple(graph.lineage(stage))))
-    for member in lineage:
+    for member in reversed(tuple(graph.lineage(stage))):
         for instruction in member.instructions:
-            step = walker.step(member, instruction)
+            uses = walker.step(instruction)
             if member is stage:
-                yield step
+                yield from uses
 
 
 def may_name_unknown_accounts(stage: Stage, graph: StageGraph, context: PassContext) -> bool:
@@ -239,21 +229,23 @@ class _Walker:
         self.env = StageEnv(document)
         self.accounts = foundation_accounts(context)
 
-    def step(self, stage: Stage, instruction: ast.Instruction) -> Step:
+    def step(self, instruction: ast.Instruction) -> tuple[tuple[NameUse, Accounts], ...]:
+        """The names ``instruction`` needs, each with the accounts it sees; then takes in
+        what the instruction creates."""
         self.env.update(instruction)
         if isinstance(instruction, ast.User) and instruction.value is not None:
             word = instruction.value
             value = self.env.expand(word.value)
             names = [] if value is None else self.owner_uses(word.value, value, word.span)
-            return Step(stage, instruction, tuple((use, self.accounts) for use in names))
+            return tuple((use, self.accounts) for use in names)
         if isinstance(instruction, ast.Copy | ast.Add):
-            return Step(stage, instruction, tuple(self.file_uses(instruction)))
+            return tuple(self.file_uses(instruction))
         script = self.reader.script(instruction)
         if script is None:
-            return Step(stage, instruction, ())
+            return ()
         uses = tuple(self.script_uses(script))
         # An ONBUILD trigger's commands run in the next tier; only what it creates counts here.
-        return Step(stage, instruction, uses if instruction is script.run else ())
+        return uses if instruction is script.run else ()
 
     def owner_uses(self, written: str, value: str, span: ast.Span | None) -> list[NameUse]:
         """The names of a ``user[:group]`` value, each located in ``span`` when the text
@@ -295,10 +287,12 @@ def _after(use: CommandUse, accounts: Accounts) -> Accounts:
     if name is None or name in _SOURCE:
         return accounts.unknowable()
     if name in _CREATE_USER or name in _CREATE_GROUP:
-        operands = [word for word in argv if not word.startswith("-")]
-        if not all(_NAME.fullmatch(word) or word.isdigit() or "/" in word for word in operands):
+        # The name is the last operand (`adduser USER GROUP` names two); option values before
+        # it (a comment, a shell, an id) may be counted too, which only adds names.
+        operands = [word for word in argv if not word.startswith("-")][-2:]
+        if any(("$" in word or "`" in word) and "/" not in word for word in operands):
             return accounts.unknowable()  # a name known only at build time
-        names = frozenset(operands)
+        names = frozenset(word for word in operands if _NAME.fullmatch(word))
         return accounts.created(names if name in _CREATE_USER else frozenset(), names)
     if name in ("usermod", "groupmod"):
         renamed = _option_value(argv, "-l" if name == "usermod" else "-n")

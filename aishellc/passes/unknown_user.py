@@ -67,10 +67,9 @@ def check_unknown_user(document: ast.Document, context: PassContext) -> PassResu
     for stage in stages_to_check(graph):
         if not may_name_unknown_accounts(stage, graph, context):
             continue
-        for step in walk_accounts(document, graph, stage, context):
-            for use, accounts in step.uses:
-                if not accounts.has(use.kind, use.name):
-                    found.append(_diagnostic(use, accounts, context))
+        for use, accounts in walk_accounts(document, graph, stage, context):
+            if not accounts.has(use.kind, use.name):
+                found.append(_diagnostic(use, accounts, context))
     return document, found
 
 
