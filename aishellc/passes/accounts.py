@@ -63,8 +63,11 @@ _INSTALL_WORDS = frozenset({"install", "reinstall", "-i", "--install"})
 _SOURCE = frozenset({"source", "."})
 _SHELLS = POSIX_SHELLS | {"zsh", "fish"}
 _ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
-# Words that a RUN must contain before its commands are worth parsing for references.
-_REFERENCING = re.compile(r"\b(?:chown|chgrp|su|runuser|gosu|sudo|usermod)\b")
+# What a RUN must contain before its commands are worth parsing for references (`install`
+# only with an owner or group option: `apt-get install` is in nearly every file).
+_REFERENCING = re.compile(
+    r"\b(?:chown|chgrp|su|runuser|gosu|sudo|usermod)\b|\binstall\b[^\n;&|]*\s-(?:-owner|-group|o|g)"
+)
 
 
 @attrs.frozen
@@ -338,7 +341,12 @@ _VALUE_OPTIONS: Mapping[str, frozenset[str]] = {
     | {"-L", "-R", "-P", "-Z", "--comment", "--home", "--expiredate", "--inactive"}
     | {"--gid", "--groups", "--login", "--password", "--shell", "--uid", "--root"},
 }
-_VALUE_OPTIONS = {**_VALUE_OPTIONS, "runuser": _VALUE_OPTIONS["su"] | {"-u", "--user"}}
+_VALUE_OPTIONS = {
+    **_VALUE_OPTIONS,
+    "runuser": _VALUE_OPTIONS["su"] | {"-u", "--user"},
+    "install": frozenset({"-o", "--owner", "-g", "--group", "-m", "--mode", "-S", "--suffix"})
+    | {"-t", "--target-directory"},
+}
 # Which option values name accounts: option -> kind.
 _ACCOUNT_OPTIONS: Mapping[str, Mapping[str, str]] = {
     "su": {"-g": "group", "--group": "group", "-G": "group", "--supp-group": "group"},
@@ -346,6 +354,7 @@ _ACCOUNT_OPTIONS: Mapping[str, Mapping[str, str]] = {
     | {"-G": "group", "--supp-group": "group"},
     "sudo": {"-u": "user", "--user": "user", "-g": "group", "--group": "group"},
     "usermod": {"-g": "group", "--gid": "group", "-G": "group", "--groups": "group"},
+    "install": {"-o": "user", "--owner": "user", "-g": "group", "--group": "group"},
 }
 # What each program's first operand is: an owner spec, a group, a user.
 _FIRST_OPERAND: Mapping[str, str] = {
