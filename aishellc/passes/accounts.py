@@ -137,26 +137,38 @@ def stages_to_check(graph: StageGraph) -> tuple[Stage, ...]:
 
 
 def walk_accounts(
-    document: ast.Document, graph: StageGraph, stage: Stage, context: PassContext
+    document: ast.Document, graph: StageGraph, stages: tuple[Stage, ...], context: PassContext
 ) -> Iterator[tuple[NameUse, Accounts]]:
-    """Each name the instructions of ``stage`` need, with the accounts that exist there (a
-    RUN can create some before it names them)."""
+    """Each name the instructions of ``stages`` need, with the accounts that exist there (a
+    RUN can create some before it names them). Every stage is walked once: a stage starts
+    from where the stage it builds on ended."""
     walker = _Walker(document, context)
-    for member in reversed(tuple(graph.lineage(stage))):
-        for instruction in member.instructions:
+    start = walker.state()
+    wanted = {stage.index for stage in stages}
+    walked = _lineages(graph, stages)
+    ended: dict[int, tuple[Accounts, dict[str, str]]] = {}
+    for stage in graph.stages:
+        if stage.index not in walked:
+            continue
+        parent = graph.parent(stage)
+        walker.restore(ended[parent.index] if parent is not None else start)
+        for instruction in stage.instructions:
             uses = walker.step(instruction)
-            if member is stage:
+            if stage.index in wanted:
                 yield from uses
+        ended[stage.index] = walker.state()
 
 
-def may_name_unknown_accounts(stage: Stage, graph: StageGraph, context: PassContext) -> bool:
-    """Whether anything in the stage or the stages it builds on can name an account the
+def may_name_unknown_accounts(
+    graph: StageGraph, stages: tuple[Stage, ...], context: PassContext
+) -> bool:
+    """Whether anything in ``stages`` or the stages they build on can name an account the
     foundation does not have, by the text alone: a USER or ``--chown`` with another name or a
     variable, or a RUN with a word such as ``chown``. Earlier instructions can only add
     accounts, so without one of these there is nothing to report and no RUN is parsed."""
     foundation = foundation_accounts(context)
-    for member in graph.lineage(stage):
-        for instruction in member.instructions:
+    for index in _lineages(graph, stages):
+        for instruction in graph.stages[index].instructions:
             if isinstance(instruction, ast.User) and instruction.value is not None:
                 written = instruction.value.value
             elif isinstance(instruction, ast.Copy | ast.Add):
@@ -173,6 +185,17 @@ def may_name_unknown_accounts(stage: Stage, graph: StageGraph, context: PassCont
             ):
                 return True
     return False
+
+
+def _lineages(graph: StageGraph, stages: tuple[Stage, ...]) -> frozenset[int]:
+    """The indices of ``stages`` and of every stage they build on."""
+    found: set[int] = set()
+    for stage in stages:
+        for member in graph.lineage(stage):
+            if member.index in found:
+                break  # the rest of this lineage is already in
+            found.add(member.index)
+    return frozenset(found)
 
 
 def _text(instruction: ast.Instruction) -> str:
@@ -231,6 +254,13 @@ class _Walker:
         self.reader = ScriptReader(document, context.path)
         self.env = StageEnv(document)
         self.accounts = foundation_accounts(context)
+
+    def state(self) -> tuple[Accounts, dict[str, str]]:
+        return self.accounts, dict(self.env.values)
+
+    def restore(self, state: tuple[Accounts, dict[str, str]]) -> None:
+        self.accounts, values = state
+        self.env.values = dict(values)
 
     def step(self, instruction: ast.Instruction) -> tuple[tuple[NameUse, Accounts], ...]:
         """The names ``instruction`` needs, each with the accounts it sees; then takes in

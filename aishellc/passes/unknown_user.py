@@ -63,13 +63,14 @@ register(UNKNOWN_USER)
 def check_unknown_user(document: ast.Document, context: PassContext) -> PassResult:
     """AIS205 at each user or group name that does not exist where it is used."""
     graph = analyze_stages(document, context)
-    found = []
-    for stage in stages_to_check(graph):
-        if not may_name_unknown_accounts(stage, graph, context):
-            continue
-        for use, accounts in walk_accounts(document, graph, stage, context):
-            if not accounts.has(use.kind, use.name):
-                found.append(_diagnostic(use, accounts, context))
+    stages = stages_to_check(graph)
+    if not may_name_unknown_accounts(graph, stages, context):
+        return document, ()
+    found = [
+        _diagnostic(use, accounts, context)
+        for use, accounts in walk_accounts(document, graph, stages, context)
+        if not accounts.has(use.kind, use.name)
+    ]
     return document, found
 
 

@@ -3,9 +3,13 @@ users and groups the file names (issue 13, section 3)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from aishellc.passes import PassContext
+from aishellc.parser import parse
+from aishellc.passes import PassContext, run_passes
+from aishellc.passes.unknown_user import check_unknown_user
 from tests.passes.helpers import diagnostics, findings, positions
 
 F = "FROM aishell:base\n"
@@ -199,3 +203,26 @@ def test_the_configured_user_is_the_foundation_user() -> None:
     assert findings(F + "USER developer\n", ("AIS205",), context) == [("AIS205", 2)]
     (diagnostic,) = [d for d in diagnostics(F + "USER dev\n", context) if d.code == "AIS204"]
     assert "runs the harness as dev" in diagnostic.help
+
+
+def _seconds(text: str) -> float:
+    document = parse(text)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        run_passes(document, PassContext(), passes=(check_unknown_user,))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_the_cost_is_linear_in_chained_stages() -> None:
+    # Each stage starts from where the stage it builds on ended; walking every stage's
+    # lineage again made a chain of n stages cost n * n.
+    def chain(n: int) -> str:
+        stages = "".join(
+            f"FROM s{i} AS s{i + 1}\nRUN chown u{i} /x\nUSER developer\n" for i in range(n)
+        )
+        return "FROM aishell:base AS s0\nRUN apt-get install -y x\n" + stages
+
+    small, large = _seconds(chain(100)), _seconds(chain(800))
+    assert large < 24 * small, (small, large)
