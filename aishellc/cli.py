@@ -122,7 +122,12 @@ def _check_context(
 
     config = load_config(chosen)
     binaries = {harness.binary: harness.package for harness in config.harnesses.entries}
-    context = PassContext(path=path, harness_binaries=binaries, automatic_args=automatic)
+    context = PassContext(
+        path=path,
+        harness_binaries=binaries,
+        automatic_args=automatic,
+        foundation_user=config.foundation.user.name,
+    )
     return context, config.ignore
 
 
@@ -156,8 +161,8 @@ def _distinct_files(paths: Sequence[str]) -> list[str]:
 
 
 def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.diagnostics import all_rules, rule_for
-    from aishellc.report.rule_docs import render_rule
+    from aishellc.diagnostics import all_rules, retired_rule, rule_for
+    from aishellc.report.rule_docs import render_retired, render_rule
 
     rules = all_rules()
     if args.all:
@@ -170,6 +175,10 @@ def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.code is None:
         raise UserError("aishellc rule: give a rule code or name, or --all to list them")
     rule = rule_for(args.code)
+    retired = retired_rule(args.code) if rule is None else None
+    if retired is not None:
+        out.write(render_retired(retired))
+        return EXIT_OK
     if rule is None:
         known = ", ".join(listed.code for listed in rules)
         raise UserError(
@@ -428,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
         "code",
         nargs="?",
         metavar="CODE|NAME",
-        help="a rule code or name, e.g. AIS302 or runtime-runs-as-root",
+        help="a rule code or name, e.g. AIS204 or final-user-not-root",
     )
     rule_cmd.add_argument("--all", action="store_true", help="list every rule")
     rule_cmd.set_defaults(handler=_cmd_rule)

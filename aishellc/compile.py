@@ -59,7 +59,7 @@ from typing import Any
 import attrs
 
 from aishellc import __version__, ast
-from aishellc.compile_rules import RUNTIME_RUNS_AS_ROOT, UNPINNED_HARNESS, UNRESTORABLE_USER
+from aishellc.compile_rules import UNPINNED_HARNESS, UNRESTORABLE_USER
 from aishellc.config import Config, load_config
 from aishellc.config_location import default_config
 from aishellc.context import context_inputs, load_ignore_rules
@@ -428,6 +428,7 @@ class _Compiler:
             foundation_image=base.tag,
             harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
             automatic_args=MappingProxyType(document_args(inputs.platforms, inputs.document)),
+            foundation_user=self.config.foundation.user.name,
         )
         self.extension_result = result
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
@@ -589,26 +590,12 @@ class _Compiler:
                     )
                 )
         user_text = self.final_user()
-        if is_root_user(user_text):
-            froms = [n for n in self.inputs.document.instructions if isinstance(n, ast.From)]
-            result = self.extension_result
-            user = result.final_user if result is not None else None
-            if user is not None:  # an explicit USER root (or 0)
-                where = user.span
-                message = f"the final stage ends as USER {user_text}: the image starts as root"
-            else:
-                where = froms[-1].span if froms else None
-                message = "the final stage never sets USER: the image starts as root"
-            found.append(
-                Diagnostic.at(
-                    RUNTIME_RUNS_AS_ROOT,
-                    where,
-                    message,
-                    "aishell's entrypoint then moves to the unprivileged user with gosu; "
-                    "end with USER <name> to start as that user instead",
-                )
-            )
-        elif self.inputs.strategy == "inline" and not restorable_user(user_text or ""):
+        # Root (or no USER) is what the entrypoint needs; AIS204 reports any other final USER.
+        if (
+            not is_root_user(user_text)
+            and self.inputs.strategy == "inline"
+            and not restorable_user(user_text or "")
+        ):
             result = self.extension_result
             user = result.final_user if result is not None else None
             found.append(

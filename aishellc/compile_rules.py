@@ -47,39 +47,6 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/ro
 """,
 )
 
-RUNTIME_RUNS_AS_ROOT = Rule(
-    code="AIS302",
-    name="runtime-runs-as-root",
-    severity="info",
-    summary="The final image starts as root",
-    doc="""## What it does
-Reports a Dockerfile whose final stage never sets `USER` (nor inherits one from an
-earlier stage), or ends as `root` (by name or id), so the image aishell runs starts as
-root, like the foundation.
-
-## Why is this bad?
-It is how aishell works by default: its entrypoint starts as root, moves the `developer`
-user to the host's ids and drops privileges with gosu. It is reported so the choice is
-visible: a final `USER` makes the container start as that user instead, and then the
-entrypoint cannot remap ids.
-
-## Example
-```dockerfile
-FROM aishell:base
-RUN apt-get update && apt-get install -y postgresql-client
-```
-
-To start as that user instead, end with `USER`.
-
-Use instead:
-```dockerfile
-FROM aishell:base
-RUN apt-get update && apt-get install -y postgresql-client
-USER developer
-```
-""",
-)
-
 UNRESTORABLE_USER = Rule(
     code="AIS303",
     name="inline-user-not-restorable",
@@ -109,4 +76,4 @@ USER developer
 """,
 )
 
-register(UNPINNED_HARNESS, RUNTIME_RUNS_AS_ROOT, UNRESTORABLE_USER)
+register(UNPINNED_HARNESS, UNRESTORABLE_USER)

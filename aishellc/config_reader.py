@@ -363,10 +363,10 @@ class _Reader(TomlReader):
 
     def ignored_rules(self, value: Any, key: KeyPath) -> tuple[str, ...]:
         """Rule codes or names, each a registered rule; returned as sorted codes."""
-        from aishellc.diagnostics import all_rules, rule_for
+        from aishellc.diagnostics import all_rules, retired_rule, rule_for
 
         if not isinstance(value, list):
-            self.fail(key, "ignore must be an array of rule codes", 'write ["AIS302"]')
+            self.fail(key, "ignore must be an array of rule codes", 'write ["AIS202"]')
         codes = set()
         for index, item in enumerate(value):
             item_key = (*key, index)
@@ -374,10 +374,12 @@ class _Reader(TomlReader):
                 self.fail(
                     item_key,
                     "ignore: each item must be a rule code",
-                    'write "AIS302"',
+                    'write "AIS202"',
                     needle=str(item) if isinstance(item, int | float) else None,
                 )
             rule = rule_for(item)
+            if rule is None and retired_rule(item) is not None:
+                continue  # a retired code stays valid here; nothing reports it any more
             if rule is None:
                 known = ", ".join(rule.code for rule in all_rules())
                 self.fail(

@@ -70,12 +70,38 @@ class Diagnostic:
         return (self.line, self.column, self.code)
 
 
+@attrs.frozen
+class RetiredRule:
+    """A code that no rule reports any more. Its number is never given to another rule, and
+    naming it in ``ignore = [...]`` stays valid (it silences nothing)."""
+
+    code: str
+    name: str
+    #: why it was retired and what reports the problem now (markdown)
+    reason: str
+
+
 _RULES: dict[str, Rule] = {}
+
+#: Retired codes, by code.
+RETIRED: dict[str, RetiredRule] = {
+    "AIS302": RetiredRule(
+        code="AIS302",
+        name="runtime-runs-as-root",
+        reason="It reported the image starting as root (no final `USER`), which is what"
+        " aishell's entrypoint needs, and advised ending with `USER <name>`, which disables"
+        " the entrypoint's UID/GID remapping. A final non-root `USER` is now reported by"
+        " AIS204 (final-user-not-root), and a user that does not exist by AIS205"
+        " (unknown-user).",
+    ),
+}
 
 
 def register(*rules: Rule) -> tuple[Rule, ...]:
     """Add rules to the registry (each pass module calls this once, at import)."""
     for rule in rules:
+        if rule.code in RETIRED:
+            raise ValueError(f"rule code {rule.code} is retired")
         existing = _RULES.get(rule.code)
         if existing is not None and existing != rule:
             raise ValueError(f"rule code {rule.code} registered twice")
@@ -91,8 +117,8 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def rule_for(code_or_name: str) -> Rule | None:
-    """The rule with this code (``AIS302``, any case) or kebab-case name
-    (``runtime-runs-as-root``), as ruff's ``rule`` accepts both; None when there is none."""
+    """The rule with this code (``AIS204``, any case) or kebab-case name
+    (``final-user-not-root``), as ruff's ``rule`` accepts both; None when there is none."""
     import aishellc.passes  # noqa: F401
 
     by_code = _RULES.get(code_or_name.upper())
@@ -100,3 +126,12 @@ def rule_for(code_or_name: str) -> Rule | None:
         return by_code
     wanted = code_or_name.lower()
     return next((rule for rule in _RULES.values() if rule.name == wanted), None)
+
+
+def retired_rule(code_or_name: str) -> RetiredRule | None:
+    """The retired code with this code (any case) or name; None when there is none."""
+    by_code = RETIRED.get(code_or_name.upper())
+    if by_code is not None:
+        return by_code
+    wanted = code_or_name.lower()
+    return next((rule for rule in RETIRED.values() if rule.name == wanted), None)

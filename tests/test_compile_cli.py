@@ -37,7 +37,7 @@ def test_text_summary(project: Path) -> None:
         f"  runtime     {tags['runtime']}",
         "build in order: aishellc plan build/manifest.json",
     ]
-    assert result.err.startswith(".aishell/Dockerfile:1:1: AIS302 the final stage never sets USER")
+    assert result.err == ""  # nothing to report: the file ends as root, the harness is pinned
 
 
 def test_json_summary(project: Path) -> None:
@@ -53,7 +53,7 @@ def test_json_summary(project: Path) -> None:
     assert summary["tiers"] == {
         name: {"tag": tier["tag"], "hash": tier["hash"]} for name, tier in manifest["tiers"].items()
     }
-    assert [d["code"] for d in summary["diagnostics"]] == ["AIS301", "AIS302"]
+    assert [d["code"] for d in summary["diagnostics"]] == ["AIS301"]
     assert summary["diagnostics"] == manifest["diagnostics"]
 
 

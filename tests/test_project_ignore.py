@@ -11,10 +11,10 @@ import pytest
 
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
-# Reports AIS202 (ONBUILD) and AIS203 (ENTRYPOINT) in check and compile, and AIS301/AIS302
-# (unpinned harness, no USER) in compile.
-DOCKERFILE = 'FROM aishell:base\nONBUILD RUN make\nENTRYPOINT ["/bin/sh"]\n'
-ALL_CODES = {"AIS202", "AIS203", "AIS301", "AIS302"}
+# Reports AIS202 (ONBUILD), AIS203 (ENTRYPOINT) and AIS204 (final USER) in check and compile,
+# and AIS301 (unpinned harness) in compile.
+DOCKERFILE = 'FROM aishell:base\nONBUILD RUN make\nENTRYPOINT ["/bin/sh"]\nUSER developer\n'
+ALL_CODES = {"AIS202", "AIS203", "AIS204", "AIS301"}
 
 
 def _project(root: Path, ignore: str | None) -> Path:
@@ -48,7 +48,10 @@ def _compile_codes(root: Path) -> set[str]:
         ("[]", set()),
         ('["AIS202"]', {"AIS202"}),
         ('["entrypoint-override"]', {"AIS203"}),  # a rule's name works too
-        ('["ais302", "AIS301"]', {"AIS301", "AIS302"}),
+        ('["final-user-not-root", "AIS301"]', {"AIS204", "AIS301"}),
+        # AIS302 is retired: still accepted, it silences nothing
+        ('["ais302", "AIS202"]', {"AIS202"}),
+        ('["runtime-runs-as-root"]', set()),
         ('["AIS202", "AIS202"]', {"AIS202"}),
     ],
 )
@@ -57,7 +60,7 @@ def test_check_and_compile_drop_the_same_codes(
 ) -> None:
     root = _project(tmp_path, ignore)
     assert _compile_codes(root) == ALL_CODES - dropped
-    assert _check_codes(root) == {"AIS202", "AIS203"} - dropped
+    assert _check_codes(root) == {"AIS202", "AIS203", "AIS204"} - dropped
 
 
 @pytest.mark.parametrize(
@@ -82,7 +85,7 @@ def test_a_bad_ignore_list_is_a_located_error(tmp_path: Path, ignore: str, messa
 
 def test_ignoring_rules_changes_no_tag(tmp_path: Path) -> None:
     tags: list[dict[str, str]] = []
-    for ignore in (None, '["AIS202", "AIS302"]'):
+    for ignore in (None, '["AIS202", "AIS204"]'):
         root = _project(tmp_path / str(len(tags)), ignore)
         assert run_cli_in(root, ".aishell/Dockerfile", "-o", "build").code == 0
         manifest = json.loads((root / "build" / "manifest.json").read_text())

@@ -65,6 +65,7 @@ def render_extension(
     foundation_image: str,
     harness_binaries: Mapping[str, str],
     automatic_args: Mapping[str, str] = MappingProxyType({}),
+    foundation_user: str = "developer",
 ) -> ExtensionResult:
     """Run the passes over the user's document and add the header. ``path`` is the
     Dockerfile as given (diagnostics name it so), ``source_name`` as the header names it
@@ -75,6 +76,7 @@ def render_extension(
         harness_binaries=harness_binaries,
         foundation_image=foundation_image,
         automatic_args=automatic_args,
+        foundation_user=foundation_user,
     )
     with one_analysis():
         rewritten, diagnostics = run_passes(document, context)

@@ -25,12 +25,14 @@ from aishellc.passes.context import (
 )
 from aishellc.passes.entrypoint_override import check_entrypoint_override
 from aishellc.passes.final_stage_base import check_final_stage_base
+from aishellc.passes.final_user_not_root import check_final_user_not_root
 from aishellc.passes.find_harness_runs import find_harness_runs
 from aishellc.passes.global_expansion_errors import report_global_expansion_errors
 from aishellc.passes.harness_commands import one_analysis
 from aishellc.passes.onbuild_in_extension import check_onbuild_in_extension
 from aishellc.passes.parameterize_base_image import parameterize_base_image
 from aishellc.passes.suppressions import apply_suppressions
+from aishellc.passes.unknown_user import check_unknown_user
 
 __all__ = [
     "DEFAULT_HARNESS_BINARIES",
@@ -50,6 +52,8 @@ PASSES: tuple[Pass, ...] = (
     check_final_stage_base,
     check_onbuild_in_extension,
     check_entrypoint_override,
+    check_final_user_not_root,
+    check_unknown_user,
 )
 
 

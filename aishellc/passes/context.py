@@ -34,6 +34,8 @@ class PassContext:
     # the global ARG the base rewrite introduces, and the image it defaults to
     base_arg: str = "AISHELL_BASE"
     foundation_image: str = "aishell:foundation"
+    # the unprivileged user the foundation creates (its group has the same name)
+    foundation_user: str = "developer"
     # BuildKit's automatic platform ARGs (TARGETARCH, ...) for the platform built for, which
     # global scope sees undeclared (see aishellc.platforms); empty when it is not known
     automatic_args: Mapping[str, str] = attrs.field(factory=lambda: MappingProxyType({}))

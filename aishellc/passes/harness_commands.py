@@ -98,6 +98,11 @@ def script_commands(script: Script, binaries: Collection[str]) -> tuple[CommandU
     (:func:`may_name`): callers look for nothing else."""
     if not may_name(script.text, binaries):
         return ()
+    return every_command(script)
+
+
+def every_command(script: Script) -> tuple[CommandUse, ...]:
+    """Every command a RUN's script runs, without :func:`script_commands`' filter."""
     texts = script.analysed_texts
     if len(texts) == 1:
         return commands_in(texts[0])

@@ -60,7 +60,7 @@ def apply_suppressions(
     document: ast.Document, diagnostics: Sequence[Diagnostic]
 ) -> list[Diagnostic]:
     """Drop suppressed diagnostics; add one for each suppression that matched nothing."""
-    from aishellc.diagnostics import rule_for
+    from aishellc.diagnostics import retired_rule, rule_for
 
     # Diagnostics by line, so that each suppression looks only at its instruction's lines
     # (scanning them all for every suppression was quadratic).
@@ -88,12 +88,12 @@ def apply_suppressions(
         for code in codes:
             if code in used:
                 continue
-            known = rule_for(code) is not None
-            message = (
-                f"`# aishellc ignore={code}` suppresses nothing here"
-                if known
-                else f"`# aishellc ignore={code}` names no aishellc rule"
-            )
+            if rule_for(code) is not None:
+                message = f"`# aishellc ignore={code}` suppresses nothing here"
+            elif retired_rule(code) is not None:
+                message = f"`# aishellc ignore={code}` names a retired rule, which reports nothing"
+            else:
+                message = f"`# aishellc ignore={code}` names no aishellc rule"
             unused.append(
                 Diagnostic.at(
                     UNUSED_SUPPRESSION,

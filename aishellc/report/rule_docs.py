@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aishellc.diagnostics import Rule, all_rules
+from aishellc.diagnostics import RETIRED, RetiredRule, Rule, all_rules
 
 REGENERATE = "python -m aishellc.report.rule_docs --write docs/rules.md"
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -54,7 +54,20 @@ def render_rules_markdown(rules: Sequence[Rule] | None = None) -> str:
         for rule in rules
     )
     sections = [render_rule(rule, level=2) for rule in rules]
+    if RETIRED:
+        sections.append(
+            "## Retired codes\n\nNo rule reports these codes any more, and their numbers are"
+            " not reused. A\n`# aishellc ignore=` comment naming one gets AIS002; listing one in"
+            " `ignore = [...]`\nof `aishellc.toml` is accepted and silences nothing.\n"
+        )
+        sections.extend(render_retired(retired, level=3) for _, retired in sorted(RETIRED.items()))
     return "\n".join(lines) + "\n" + "".join("\n" + section for section in sections)
+
+
+def render_retired(retired: RetiredRule, level: int = 1) -> str:
+    """A retired code as markdown: a ``name (CODE)`` heading at ``level`` and why it went."""
+    title = f"{'#' * level} {retired.name} ({retired.code})"
+    return f"{title}\n\nRetired. {retired.reason}\n"
 
 
 def anchor(rule: Rule) -> str:

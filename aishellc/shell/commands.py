@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 
 import attrs
 from tree_sitter import Node
@@ -95,6 +96,9 @@ class CommandUse:
     """What was looked through to reach this command, outermost first: wrapper names such as
     ``"sudo"``, ``"env"``, and labels for nested scripts such as ``"bash -c"``, ``"sh <<"``
     (heredoc), ``"sh <<<"`` (here-string), ``"eval"``, ``"trap"``, ``"su -c"``."""
+    argv_spans: tuple[tuple[int, int], ...] = attrs.field(default=(), eq=False, repr=False)
+    """``(start, end)`` in the script of each word of ``argv``, mapped as ``start``/``end``
+    are, so that a diagnostic can point at an argument."""
 
 
 @attrs.frozen
@@ -280,13 +284,16 @@ class _Walk:
         node: Node,
         wrappers: tuple[str, ...],
         functions: tuple[str, ...],
+        argv_nodes: Sequence[Node] = (),
     ) -> None:
         src = self.src
         local_start = src.char(node.start_byte)
         if self.head and local_start == 0 and name == ":":
             return
         start, end = src.map.span(local_start, src.char(node.end_byte))
-        self.finder.found.append((CommandUse(name, argv, start, end, wrappers), functions))
+        spans = tuple(src.span(arg.start_byte, arg.end_byte) for arg in argv_nodes)
+        use = CommandUse(name, argv, start, end, wrappers, spans)
+        self.finder.found.append((use, functions))
 
     def word(self, node: Node) -> _Word:
         src = self.src
@@ -355,8 +362,10 @@ class _Walk:
             index, end, chain, feeds = work.pop()
             word = words[index]
             name = word.program
-            argv = tuple(w.text for w in words[index + 1 : end])
-            self.emit(name, argv, word.node, chain, functions)
+            taken = words[index + 1 : end]
+            argv = tuple(w.text for w in taken)
+            argv_nodes = [w.node for w in taken]
+            self.emit(name, argv, word.node, chain, functions, argv_nodes)
             if name is None:
                 continue
             inner_feeds = () if name in STDIN_CONSUMERS else feeds

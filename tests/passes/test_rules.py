@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from aishellc.diagnostics import SEVERITIES, Rule, all_rules, rule_for
+from aishellc.diagnostics import (
+    RETIRED,
+    SEVERITIES,
+    Rule,
+    all_rules,
+    register,
+    retired_rule,
+    rule_for,
+)
 from aishellc.errors import Location, UserError
 from aishellc.parser import parse
 from aishellc.passes.parse_errors import PARSE_ERROR, diagnostic_from_error
@@ -21,14 +29,23 @@ CODES = [
     "AIS201",
     "AIS202",
     "AIS203",
+    "AIS204",
+    "AIS205",
     "AIS301",
-    "AIS302",
     "AIS303",
 ]
 
 
 def test_every_rule_is_registered() -> None:
     assert [rule.code for rule in all_rules()] == CODES
+
+
+def test_a_retired_code_is_never_given_to_a_rule_again() -> None:
+    assert set(RETIRED) == {"AIS302"} and not set(RETIRED) & set(CODES)
+    reused = Rule("AIS302", "runtime-runs-as-root", "info", "anything", "## What it does\n")
+    with pytest.raises(ValueError, match="AIS302 is retired"):
+        register(reused)
+    assert rule_for("AIS302") is None and retired_rule("runtime-runs-as-root") is RETIRED["AIS302"]
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)

@@ -218,6 +218,14 @@ def test_unknown_rule_name_is_a_usage_error(given: str) -> None:
     assert f"unknown rule code or name `{shown}`" in err
 
 
+@pytest.mark.parametrize("given", ["AIS302", "ais302", "runtime-runs-as-root"])
+def test_a_retired_rule_says_why_it_went(given: str) -> None:
+    status, out, err = rule_command([given])
+    assert (status, err) == (0, "")
+    assert out.startswith("# runtime-runs-as-root (AIS302)\n\nRetired.")
+    assert "AIS204" in out and "AIS205" in out
+
+
 def test_rule_without_a_code_is_a_usage_error() -> None:
     status, _, err = rule_command([])
     assert status == 2

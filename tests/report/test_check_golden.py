@@ -21,6 +21,8 @@ CASES_DIR = GOLDEN_DIR / "check"
 EXIT_CODES = {
     "clean": 0,
     "unused-suppression": 0,
+    "retired-suppression": 0,
+    "user-rules": 1,
     "bom-crlf": 0,
     "unknown-instruction": 2,
     "unterminated-heredoc": 2,

@@ -279,6 +279,23 @@ def test_details(
     assert script[use.start : use.end] == text
 
 
+# (script, index of the command, the text each argv word comes from)
+ARGV_SPANS = [
+    ("chown -R dev:dev /x", 0, ["-R", "dev:dev", "/x"]),
+    ("sudo -u dev 'chown' \"dev\" /x", 1, ['"dev"', "/x"]),
+    ("bash -c 'chown dev /x'", 1, ["dev", "/x"]),
+    ('su dev -c "gosu dev true"', 1, ["dev", "true"]),
+    ("chown \\\n  dev /x", 0, ["dev", "/x"]),
+    ("declare -x A=1", 0, []),  # builtins keep no argument spans
+]
+
+
+@pytest.mark.parametrize(("script", "index", "words"), ARGV_SPANS)
+def test_argv_spans_point_at_the_words(script: str, index: int, words: list[str]) -> None:
+    use = find_commands(script)[index]
+    assert [script[start:end] for start, end in use.argv_spans] == words
+
+
 def test_command_use_is_frozen_and_comparable() -> None:
     use = find_commands("claude")[0]
     assert use == CommandUse("claude", (), 0, 6, ())
