@@ -328,12 +328,15 @@ class _Reader:
             foundation = self.foundation(data["foundation"], foundation)
         registry_entries = base.harnesses
         default_harnesses = base.default_harnesses
+        origins = base.default_harness_origins
         if "harnesses" in data:
             section = self.table(data["harnesses"], ("harnesses",), _HARNESSES_KEYS)
             if "extra" in section:
                 registry_entries = self.extra_harnesses(section["extra"], registry_entries)
             if "default" in section:
-                default_harnesses = self.default_harnesses(section["default"], registry_entries)
+                default_harnesses, origins = self.default_harnesses(
+                    section["default"], registry_entries
+                )
         ignore = base.ignore
         if "ignore" in data:
             ignore = self.ignored_rules(data["ignore"], ("ignore",))
@@ -346,6 +349,7 @@ class _Reader:
             registry=registry,
             ignore=ignore,
             source=self.locator.path,
+            default_harness_origins=origins,
         )
 
     def ignored_rules(self, value: Any, key: KeyPath) -> tuple[str, ...]:
@@ -407,7 +411,8 @@ class _Reader:
 
     def default_harnesses(
         self, value: Any, registry: harnesses.HarnessRegistry
-    ) -> tuple[harnesses.HarnessPin, ...]:
+    ) -> tuple[tuple[harnesses.HarnessPin, ...], tuple[Location, ...]]:
+        """The pins and where each is written."""
         key: KeyPath = ("harnesses", "default")
         if not isinstance(value, list):
             self.fail(
@@ -415,7 +420,7 @@ class _Reader:
             )
         specs = [self.string(item, (*key, index)) for index, item in enumerate(value)]
         locations = [self.locator.locate((*key, i), spec) for i, spec in enumerate(specs)]
-        return harnesses.parse_harness_specs(specs, registry, locations)
+        return harnesses.parse_harness_specs(specs, registry, locations), tuple(locations)
 
     def foundation(self, value: Any, base: FoundationConfig) -> FoundationConfig:
         key: KeyPath = ("foundation",)
