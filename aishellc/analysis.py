@@ -27,7 +27,7 @@ import posixpath
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
@@ -41,37 +41,28 @@ from aishellc.compile_rules import (
 )
 from aishellc.diagnostics import Diagnostic
 from aishellc.errors import Location, UserError
-from aishellc.harnesses import HarnessPin, parse_harness_spec
 from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 
 if TYPE_CHECKING:
     from aishellc.config import Config
     from aishellc.context import ContextReading
+    from aishellc.harnesses import HarnessPin
     from aishellc.report import FileResult
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
 
 
-@attrs.frozen
-class ProjectOptions:
-    """The project options of ``check`` and ``compile``; paths as the user gave them."""
-
-    dockerfile: str
-    harnesses: tuple[str, ...] = ()
-    context: str | None = None
-    config: str | None = None
-    legacy: bool = False
-    strategy: str | None = None
-
-
-@attrs.frozen
-class Project:
+# Project and Analysis are named tuples: an attrs class costs about a millisecond of every
+# cold ``check`` to create, and these two are made once per file and never changed.
+class Project(NamedTuple):
     """A project's inputs, read and checked."""
 
     path: str
     source: bytes
     document: ast.Document
-    config: Config
+    config: Config | None
+    """None without a config file (the built-in defaults): ``check`` then never loads the
+    config module, which its cold start would pay for nothing."""
     config_path: str | None
     pins: tuple[HarnessPin, ...]
     """In the order given."""
@@ -82,8 +73,7 @@ class Project:
     platforms: BuildPlatforms
 
 
-@attrs.frozen
-class Analysis:
+class Analysis(NamedTuple):
     """What :func:`analyze` found."""
 
     document: ast.Document
@@ -100,10 +90,6 @@ class Analysis:
     """The ``.dockerignore`` in effect, if any, and its bytes."""
     ignore_data: bytes | None
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in (*self.diagnostics, *self.config_diagnostics))
-
     def results(self, project: Project) -> list[FileResult]:
         """The diagnostics per file, for the report writers."""
         from aishellc.report import FileResult
@@ -119,35 +105,52 @@ class Analysis:
 # --- the inputs ------------------------------------------------------------------------
 
 
-def read_project(options: ProjectOptions, source: bytes, document: ast.Document) -> Project:
-    """Read and check the rest of a project's inputs (any problem is a
-    :class:`UserError`)."""
-    from aishellc.config import load_config
+def read_project(
+    path: str,
+    source: bytes,
+    document: ast.Document,
+    *,
+    harnesses: Sequence[str] = (),
+    context: str | None = None,
+    config: str | None = None,
+    legacy: bool = False,
+    strategy: str | None = None,
+) -> Project:
+    """Read and check the rest of a project's inputs, given as the command line gives them
+    (any problem is a :class:`UserError`)."""
     from aishellc.config_location import default_config
+    from aishellc.harnesses import DEFAULT_HARNESSES
 
-    if options.legacy and options.strategy is not None:
+    if legacy and strategy is not None:
         raise UserError(
             "--legacy and --harness-strategy cannot be combined",
             help="the legacy layout installs the harnesses below the project's Dockerfile",
         )
-    path = options.dockerfile
-    config_path = options.config if options.config is not None else default_config(path)
-    config = load_config(config_path)
+    config_path = config if config is not None else default_config(path)
+    loaded = None
+    if config_path is not None or harnesses:  # flags are checked against its registry
+        from aishellc.config import load_config
+
+        loaded = load_config(config_path)
     platforms = build_platforms(os.environ)
-    pins = resolve_harnesses(options.harnesses, config)
-    strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
-    given = options.context
-    context_dir = posixpath.normpath(given if given is not None else default_context(path))
-    _check_context(context_dir, given is not None)
+    if harnesses:
+        assert loaded is not None
+        pins = resolve_harnesses(harnesses, loaded)
+    else:
+        pins = loaded.default_harnesses if loaded is not None else DEFAULT_HARNESSES
+    configured = loaded.strategy if loaded is not None else "stage"  # Config's default
+    chosen = "legacy" if legacy else (strategy or configured)
+    context_dir = posixpath.normpath(context if context is not None else default_context(path))
+    _check_context(context_dir, context is not None)
     return Project(
         path=path,
         source=source,
         document=document,
-        config=config,
+        config=loaded,
         config_path=config_path,
         pins=pins,
-        pins_from_flags=bool(options.harnesses),
-        strategy=strategy,
+        pins_from_flags=bool(harnesses),
+        strategy=chosen,
         context_dir=context_dir,
         platforms=platforms,
     )
@@ -170,6 +173,8 @@ def default_context(dockerfile: str) -> str:
 
 def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
     """The ``--harness`` flags (checked against the registry), else the config's list."""
+    from aishellc.harnesses import parse_harness_spec
+
     if not specs:
         return config.default_harnesses
     flag = Location.flag("--harness")
@@ -235,7 +240,7 @@ def analyze(
     reading, ignore_source, ignore_data = _read_context(project, extra_excludes, hash_files)
     if reading is not None:
         found += reading.problems
-    ignore = project.config.ignore
+    ignore = project.config.ignore if project.config is not None else ()
     kept = drop_ignored(apply_suppressions(document, found), ignore)
     return Analysis(
         document=rewritten,
@@ -251,10 +256,12 @@ def analyze(
 def harness_binaries(project: Project) -> dict[str, str]:
     """Harness binaries the extension's build cannot run: all of them in the three-tier
     layout (the foundation has none), the ones not installed in the legacy base."""
+    from aishellc.harnesses import HarnessRegistry
+
     installed = {pin.name for pin in project.pins} if project.strategy == "legacy" else set()
-    return {
-        h.binary: h.package for h in project.config.harnesses.entries if h.name not in installed
-    }
+    config = project.config
+    registry = config.harnesses if config is not None else HarnessRegistry.builtin()
+    return {h.binary: h.package for h in registry.entries if h.name not in installed}
 
 
 def _runtime_diagnostics(
@@ -266,7 +273,8 @@ def _runtime_diagnostics(
     froms = [node for node in project.document.instructions if isinstance(node, ast.From)]
     final_from = froms[-1].span if froms else None
     found: list[Diagnostic] = []
-    origins = () if project.pins_from_flags else project.config.default_harness_origins
+    config = project.config
+    origins = () if project.pins_from_flags or config is None else config.default_harness_origins
     for index, pin in enumerate(project.pins):
         if pin.pinned:
             continue
@@ -368,7 +376,6 @@ def _reads_context(document: ast.Document) -> bool:
 __all__ = [
     "Analysis",
     "Project",
-    "ProjectOptions",
     "analyze",
     "default_context",
     "read_project",

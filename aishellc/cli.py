@@ -20,7 +20,6 @@ from aishellc.errors import UserError
 from aishellc.terminal import shell_word, visible
 
 if TYPE_CHECKING:
-    from aishellc.analysis import ProjectOptions
     from aishellc.report import FileResult
 
 EXIT_OK = 0
@@ -75,7 +74,7 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _check_file(options: ProjectOptions) -> tuple[list[FileResult], UserError | None]:
+def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], UserError | None]:
     """Analyse one file as ``compile`` would, without writing: its results (the
     Dockerfile's, and the config's when a diagnostic lies there), and the error if the
     file could not be read, parsed or expanded (then reported as an AIS001 diagnostic).
@@ -87,11 +86,19 @@ def _check_file(options: ProjectOptions) -> tuple[list[FileResult], UserError | 
     from aishellc.passes.parse_errors import diagnostic_from_error
     from aishellc.report import FileResult
 
-    path = options.dockerfile
     data: bytes | None = None
     try:
         data = read_dockerfile(path)
-        project = read_project(options, data, parse(data, path))
+        project = read_project(
+            path,
+            data,
+            parse(data, path),
+            harnesses=args.harness,
+            context=args.context,
+            config=args.config,
+            legacy=args.legacy,
+            strategy=args.harness_strategy,
+        )
         return analyze(project, hash_files=False).results(project), None
     except UserError as exc:
         if exc.location is None or exc.location.path != path:
@@ -104,21 +111,12 @@ def _check_file(options: ProjectOptions) -> tuple[list[FileResult], UserError | 
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.analysis import ProjectOptions
     from aishellc.report import write
 
     by_path: dict[str, FileResult] = {}
     unreadable = False
     for path in _distinct_files(args.files):
-        options = ProjectOptions(
-            dockerfile=path,
-            harnesses=tuple(args.harness),
-            context=args.context,
-            config=args.config,
-            legacy=args.legacy,
-            strategy=args.harness_strategy,
-        )
-        results, error = _check_file(options)
+        results, error = _check_file(path, args)
         for result in results:
             _merge(by_path, result)
         if error is not None:

@@ -58,11 +58,11 @@ from aishellc import __version__, ast
 from aishellc.analysis import (
     Analysis,
     Project,
-    ProjectOptions,
     analyze,
     read_project,
 )
 from aishellc.compile_rules import restorable_user
+from aishellc.config import Config, load_config
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
 from aishellc.emit.extension import render_extension
@@ -153,6 +153,8 @@ class _Inputs:
     """The compile's inputs, read and checked."""
 
     project: Project
+    config: Config
+    """The project's, or the built-in one."""
     installed: tuple[InstalledHarness, ...]
     outdir: str
     output: OutputFolder
@@ -171,26 +173,24 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     source = read_dockerfile(options.dockerfile)
     document = parse(source, options.dockerfile)
     project = read_project(
-        ProjectOptions(
-            dockerfile=options.dockerfile,
-            harnesses=options.harnesses,
-            context=options.context,
-            config=options.config,
-            legacy=options.legacy,
-            strategy=options.strategy,
-        ),
+        options.dockerfile,
         source,
         document,
+        harnesses=options.harnesses,
+        context=options.context,
+        config=options.config,
+        legacy=options.legacy,
+        strategy=options.strategy,
     )
+    config = project.config if project.config is not None else load_config(None)
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)
     excludes = _check_layout(output, project.context_dir, project.path, project.config_path)
-    registry = project.config.harnesses
     installed = tuple(
-        InstalledHarness.of(registry.get(pin.name), pin)
+        InstalledHarness.of(config.harnesses.get(pin.name), pin)
         for pin in sorted(project.pins, key=lambda pin: pin.name)
     )
-    return _Inputs(project, installed, outdir, output, tuple(excludes))
+    return _Inputs(project, config, installed, outdir, output, tuple(excludes))
 
 
 def compile_dockerfile(options: CompileOptions) -> CompileResult:
@@ -208,7 +208,7 @@ class _Compiler:
     def __init__(self, inputs: _Inputs) -> None:
         self.inputs = inputs
         self.project = inputs.project
-        self.config = inputs.project.config
+        self.config = inputs.config
         self.files: dict[str, bytes] = {}
         self.source_sha = sha256_bytes(inputs.project.source)
 

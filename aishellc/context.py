@@ -82,7 +82,6 @@ from aishellc import ast
 from aishellc.context_rules import SOURCE_EXCLUDED, SOURCE_NOT_FOUND, SOURCE_OUTSIDE_CONTEXT
 from aishellc.diagnostics import Diagnostic, Rule
 from aishellc.errors import InvalidPatternError, Location, UserError
-from aishellc.hashing import sha256_bytes
 from aishellc.input_files import read_capped
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_items
@@ -655,8 +654,8 @@ class _ContextReader:
     def _read_entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
         mode = info.st_mode
         if stat.S_ISLNK(mode):
-            target = os.readlink(self._abs(relative))  # noqa: PTH115
-            return ContextFile(relative, "symlink", sha256_bytes(os.fsencode(target)))
+            target = os.fsencode(os.readlink(self._abs(relative)))  # noqa: PTH115
+            return ContextFile(relative, "symlink", self._hash_link(target))
         if not stat.S_ISREG(mode):
             raise self.fail(
                 source,
@@ -665,6 +664,15 @@ class _ContextReader:
             )
         digest = self._hash_file(source, relative, info) if self.hash_files else ""
         return ContextFile(relative, "file", digest, bool(mode & 0o111))
+
+    def _hash_link(self, target: bytes) -> str:
+        """The sha256 of a symlink's target text ("" for ``check``, which never loads the
+        hashing module: its cold start would pay for it)."""
+        if not self.hash_files:
+            return ""
+        from aishellc.hashing import sha256_bytes
+
+        return sha256_bytes(target)
 
     def _hash_file(self, source: Source, relative: str, checked: os.stat_result) -> str:
         """The sha256 of the regular file ``checked`` found at ``relative``: opened without
