@@ -54,13 +54,17 @@ not reported: BuildKit allows it.
 The build fails at that line with "not found", after every earlier tier was built.
 
 ## Example
+With `requirements.txt` in the context (the parent of `.aishell/`, or `--context`):
+```dockerfile
+FROM aishell:base
+COPY requirement.txt /tmp/
+```
+
+Use instead:
 ```dockerfile
 FROM aishell:base
 COPY requirements.txt /tmp/
 ```
-with no `requirements.txt` in the context (the parent of `.aishell/`, or `--context`).
-
-Use instead: create the file, fix the path, or pass the `--context` that holds it.
 """,
 )
 
@@ -79,16 +83,18 @@ Docker does not send an ignored file to the builder, so the build fails with "no
 found", although the file is right there on disk.
 
 ## Example
-`.dockerignore`:
-```
-*.key
-```
+With `*.key` in `.dockerignore`:
 ```dockerfile
 FROM aishell:base
 COPY deploy.key /etc/app/
 ```
 
-Use instead: remove (or narrow) the pattern, or re-include the file with `!deploy.key`.
+Use instead: keep the key out of the image and mount it where a step needs it (or, if it
+belongs in the image, narrow the pattern or re-include it with `!deploy.key`):
+```dockerfile
+FROM aishell:base
+RUN --mount=type=secret,id=deploy_key,target=/run/deploy.key ./fetch-private-deps.sh
+```
 """,
 )
 
