@@ -261,3 +261,12 @@ def test_input_errors_stay_exit_2_in_both(tmp_path: Path, line: str, message: st
     assert f"{D}:2:" in checked.out and message in checked.out, checked.out
     assert compiled.err.startswith(f"{D}:2:") and message in compiled.err, compiled.err
     assert not (root / "build").exists()
+
+
+def test_a_config_shared_by_several_files_is_reported_once(tmp_path: Path) -> None:
+    root = _project(tmp_path / "project", ON_AISHELL, '[harnesses]\ndefault = ["codex"]\n', {})
+    (root / "other.Dockerfile").write_text(ON_AISHELL + "USER root\n")
+    run = run_cli_in(root, "check", "--format", "json", "--config", C, D, "other.Dockerfile")
+    assert run.code == 0, run.err
+    found = sorted((r["path"], r["line"], r["code"]) for r in json.loads(run.out))
+    assert found == [(D, 1, "AIS302"), (C, 2, "AIS301"), ("other.Dockerfile", 2, "AIS302")]
