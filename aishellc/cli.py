@@ -14,7 +14,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, TextIO
 
 from aishellc import __version__
@@ -22,8 +21,6 @@ from aishellc.errors import UserError
 from aishellc.terminal import needs_ascii_json, shell_word, visible
 
 if TYPE_CHECKING:
-    from aishellc import ast
-    from aishellc.passes import PassContext
     from aishellc.report import FileResult
 
 EXIT_OK = 0
@@ -78,77 +75,74 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _check_file(path: str, config: str | None) -> tuple[FileResult, UserError | None]:
-    """Parse and check one file: its result, and the error if it could not be read or parsed
-    (the result then holds that error as an AIS001 diagnostic)."""
+def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], UserError | None]:
+    """Analyse one file as ``compile`` would, without writing: its results (the
+    Dockerfile's, and the config's when a diagnostic lies there), and the error if the
+    file could not be read, parsed or expanded (then reported as an AIS001 diagnostic).
+    Any other bad input (the config, the flags, the context's ``.dockerignore``) is
+    raised."""
+    from aishellc.analysis import analyze, read_project
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.decode import decode
-    from aishellc.passes import run_passes
     from aishellc.passes.parse_errors import diagnostic_from_error
-    from aishellc.passes.suppressions import drop_ignored
     from aishellc.report import FileResult
 
+    data: bytes | None = None
     try:
         data = read_dockerfile(path)
-        document = parse(data, path)
+        project = read_project(
+            path,
+            data,
+            parse(data, path),
+            harnesses=args.harness,
+            context=args.context,
+            config=args.config,
+            legacy=args.legacy,
+            strategy=args.harness_strategy,
+        )
+        return analyze(project, hash_files=False).results(project), None
     except UserError as exc:
+        if exc.location is None or exc.location.path != path:
+            raise
         try:
-            text: str | None = decode(data, path).text
-        except (UserError, UnboundLocalError):
+            text = decode(data, path).text if data is not None else None
+        except UserError:
             text = None
-        return FileResult(path, text, [diagnostic_from_error(exc)]), exc
-    assert document.source is not None
-    context, ignore = _check_context(path, config, document)
-    _, diagnostics = run_passes(document, context)
-    return FileResult(path, document.source.text, drop_ignored(diagnostics, ignore)), None
-
-
-def _check_context(
-    path: str, config_path: str | None, document: ast.Document
-) -> tuple[PassContext, tuple[str, ...]]:
-    """What the passes know: the harness registry of the config (``--config``, else
-    ``aishellc.toml`` next to the Dockerfile), or the built-in one, and BuildKit's automatic
-    platform ARGs for the platform ``compile`` would build for; and the rule codes the
-    config ignores."""
-    from aishellc.config_location import default_config
-    from aishellc.passes import PassContext
-    from aishellc.platforms import build_platforms, document_args
-
-    automatic = MappingProxyType(document_args(build_platforms(os.environ), document))
-    chosen = config_path or default_config(path)
-    if chosen is None:
-        return PassContext(path=path, automatic_args=automatic), ()
-    from aishellc.config import load_config
-
-    config = load_config(chosen)
-    binaries = {harness.binary: harness.package for harness in config.harnesses.entries}
-    context = PassContext(
-        path=path,
-        harness_binaries=binaries,
-        automatic_args=automatic,
-        foundation_user=config.foundation.user.name,
-    )
-    return context, config.ignore
+        return [FileResult(path, text, [diagnostic_from_error(exc)])], exc
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.report import write
 
-    results: list[FileResult] = []
+    by_path: dict[str, FileResult] = {}
     unreadable = False
     for path in _distinct_files(args.files):
-        result, error = _check_file(path, args.config)
-        results.append(result)
+        results, error = _check_file(path, args)
+        for result in results:
+            _merge(by_path, result)
         if error is not None:
             unreadable = True
             if args.format != "text":  # the text report already says it on stdout
                 err.write(error.render() + "\n")
+    results = list(by_path.values())
     write(args.format, out, results)
     if unreadable:
         return EXIT_USAGE
     if any(d.severity == "error" for result in results for d in result.diagnostics):
         return EXIT_DIAGNOSTICS
     return EXIT_OK
+
+
+def _merge(by_path: dict[str, FileResult], result: FileResult) -> None:
+    """Add one file's result; a config shared by several Dockerfiles is reported once."""
+    import attrs
+
+    known = by_path.get(result.path)
+    if known is None:
+        by_path[result.path] = result
+        return
+    merged = dict.fromkeys([*known.diagnostics, *result.diagnostics])
+    by_path[result.path] = attrs.evolve(known, diagnostics=tuple(merged))
 
 
 def _distinct_files(paths: Sequence[str]) -> list[str]:
@@ -243,17 +237,21 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "final": result.final,
             "build_order": [tier.name for tier in result.tiers],
             "tiers": {tier.name: {"tag": tier.tag, "hash": tier.hash} for tier in result.tiers},
-            "diagnostics": [diagnostic_record(path, d) for d in result.diagnostics],
+            "diagnostics": [
+                diagnostic_record(visible(item.path), d)
+                for item in result.results
+                for d in item.diagnostics
+            ],
         }
         _write_json(out, summary)
     else:
-        if result.diagnostics:
-            from aishellc.report import FileResult, write
+        if any(item.diagnostics for item in result.results):
+            from aishellc.report import write
 
             # the same renderer as check: severity, source line with carets, help, summary
-            write("text", err, [FileResult(path, result.source_text, result.diagnostics)])
+            write("text", err, list(result.results))
         if result.has_errors:
-            count = sum(d.severity == "error" for d in result.diagnostics)
+            count = sum(d.severity == "error" for item in result.results for d in item.diagnostics)
             err.write(f"aishellc: {count} error(s); {outdir}/ was not written\n")
         else:
             out.write(f"compiled {path} -> {outdir}/\n")
@@ -384,6 +382,42 @@ def _add_lock_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     outdated_cmd.set_defaults(handler=_cmd_outdated)
 
 
+def _add_project_options(command: argparse.ArgumentParser, dockerfile: str) -> None:
+    """The options ``check`` and ``compile`` share: what the analysis reads."""
+    command.add_argument(
+        "--harness",
+        action="append",
+        default=[],
+        metavar="NAME[@VERSION]",
+        help="a harness to install, e.g. claude@2.1.3 (repeatable; default: the config's "
+        "harnesses.default, else claude@latest)",
+    )
+    command.add_argument(
+        "--context",
+        metavar="DIR",
+        help="the extension's build context (default: the parent of .aishell/ or "
+        ".sandbox/ holding the Dockerfile, else the Dockerfile's folder)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"aishellc TOML configuration (default: aishellc.toml next to {dockerfile}, "
+        "when present)",
+    )
+    command.add_argument(
+        "--legacy",
+        action="store_true",
+        help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
+    )
+    command.add_argument(
+        "--harness-strategy",
+        choices=("stage", "inline"),
+        default=None,
+        help="stage: one cached stage per harness, copied in (default); inline: npm "
+        "install on top of the extension",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aishellc",
@@ -411,9 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser(
         "check",
         help="lint Dockerfiles; exit 1 on error diagnostics, 2 on unreadable input",
-        description="Lint aishell sandbox Dockerfiles. Exit codes: 0 no error diagnostics "
-        "(warnings and infos allowed), 1 error diagnostics, 2 usage error or a file that "
-        "cannot be read or parsed (reported as AIS001).",
+        description="Lint aishell sandbox Dockerfiles: the same analysis as compile (the "
+        "passes, the harness and runtime rules, the build context's sources), without "
+        "writing. Exit codes: 0 no error diagnostics (warnings and infos allowed), 1 error "
+        "diagnostics, 2 usage error, bad config, or a file that cannot be read or parsed "
+        "(reported as AIS001).",
     )
     check_cmd.add_argument("files", nargs="+", metavar="DOCKERFILE", help="files to lint")
     check_cmd.add_argument(
@@ -422,12 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text: for people (default); json: an array of diagnostics; sarif: SARIF 2.1.0",
     )
-    check_cmd.add_argument(
-        "--config",
-        metavar="FILE",
-        help="aishellc TOML configuration whose harness registry to use (default: "
-        "aishellc.toml next to each Dockerfile, when present)",
-    )
+    _add_project_options(check_cmd, "each Dockerfile")
     check_cmd.set_defaults(handler=_cmd_check)
 
     rule_cmd = commands.add_parser(
@@ -463,38 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="the output folder (created, or replaced as a whole)",
     )
-    compile_cmd.add_argument(
-        "--harness",
-        action="append",
-        default=[],
-        metavar="NAME[@VERSION]",
-        help="a harness to install, e.g. claude@2.1.3 (repeatable; default: the config's "
-        "harnesses.default, else claude@latest)",
-    )
-    compile_cmd.add_argument(
-        "--context",
-        metavar="DIR",
-        help="the extension's build context (default: the parent of .aishell/ or "
-        ".sandbox/ holding the Dockerfile, else the Dockerfile's folder)",
-    )
-    compile_cmd.add_argument(
-        "--config",
-        metavar="FILE",
-        help="aishellc TOML configuration (default: aishellc.toml next to the Dockerfile, "
-        "when present)",
-    )
-    compile_cmd.add_argument(
-        "--legacy",
-        action="store_true",
-        help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
-    )
-    compile_cmd.add_argument(
-        "--harness-strategy",
-        choices=("stage", "inline"),
-        default=None,
-        help="stage: one cached stage per harness, copied in (default); inline: npm "
-        "install on top of the extension",
-    )
+    _add_project_options(compile_cmd, "the Dockerfile")
     compile_cmd.add_argument(
         "--locked",
         action="store_true",

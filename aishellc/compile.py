@@ -53,19 +53,22 @@ import os
 import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from aishellc import __version__, ast
-from aishellc.compile_rules import UNPINNED_HARNESS, UNRESTORABLE_USER
+from aishellc.analysis import (
+    Analysis,
+    Project,
+    analyze,
+    read_project,
+)
+from aishellc.compile_rules import restorable_user
 from aishellc.config import Config, load_config
-from aishellc.config_location import default_config
-from aishellc.context import context_inputs, load_ignore_rules
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
-from aishellc.emit.extension import ExtensionResult, render_extension
+from aishellc.emit.extension import render_extension
 from aishellc.emit.foundation import CONTEXT_DIR, render_foundation
 from aishellc.emit.manifest import (
     SCHEMA_VERSION,
@@ -83,12 +86,9 @@ from aishellc.emit.runtime import (
     InstalledHarness,
     RuntimeSpec,
     Strategy,
-    is_root_user,
     render_runtime,
-    restorable_user,
 )
 from aishellc.errors import Location, UserError
-from aishellc.harnesses import HarnessPin, parse_harness_spec
 from aishellc.hashing import (
     extension_hash,
     foundation_hash,
@@ -98,15 +98,12 @@ from aishellc.hashing import (
     sha256_text,
 )
 from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
-from aishellc.lock.file import lock_path, read_lock_if_present
-from aishellc.lock.installs import installed_harnesses, lock_command
+from aishellc.lock.installs import installed_harnesses
 from aishellc.lock.secrets import npmrc_secret_source
 from aishellc.parser import parse, read_dockerfile
-from aishellc.passes.suppressions import drop_ignored
-from aishellc.platforms import BuildPlatforms, build_platforms, document_args
+from aishellc.report import FileResult
 from aishellc.report.json import record as diagnostic_record
 
-PROJECT_FOLDERS = (".aishell", ".sandbox")
 LABEL_PREFIX = "aishell."
 BASE_NAME_LABEL = "org.opencontainers.image.base.name"
 
@@ -144,6 +141,9 @@ class CompileResult:
     tiers: tuple[TierBuild, ...]
     """In build order."""
     diagnostics: tuple[Diagnostic, ...]
+    """The Dockerfile's (:func:`aishellc.analysis.analyze` decides them)."""
+    results: tuple[FileResult, ...]
+    """Every diagnostic per file (the Dockerfile's, and the config's), for the writers."""
     source_path: str
     source_text: str
     """The Dockerfile as decoded (for diagnostics' source lines)."""
@@ -153,19 +153,10 @@ class CompileResult:
 
     @property
     def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.diagnostics)
+        return any(d.severity == "error" for result in self.results for d in result.diagnostics)
 
     def tier(self, name: str) -> TierBuild:
         return next(tier for tier in self.tiers if tier.name == name)
-
-
-# --- defaults --------------------------------------------------------------------------
-
-
-def absolute(path: str) -> str:
-    """``path`` made absolute against the current directory, lexically (symlinks are not
-    resolved). Only used to compare paths, never written to an output."""
-    return posixpath.normpath(str(Path(path).absolute()))
 
 
 def from_root(root: str, path: str) -> str:
@@ -178,33 +169,6 @@ def from_root(root: str, path: str) -> str:
     else:
         target = posixpath.join(os.path.realpath(folder or "."), name)
     return posixpath.relpath(target, os.path.realpath(root))
-
-
-def default_context(dockerfile: str) -> str:
-    """The project root: the parent of ``.aishell/`` or ``.sandbox/`` holding the
-    Dockerfile, else the Dockerfile's folder (as a path relative like the one given)."""
-    folder = posixpath.dirname(dockerfile) or "."
-    if Path(absolute(folder)).name in PROJECT_FOLDERS:
-        return posixpath.normpath(posixpath.join(folder, ".."))
-    return posixpath.normpath(folder)
-
-
-def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
-    """The ``--harness`` flags (checked against the registry), else the config's list."""
-    if not specs:
-        return config.default_harnesses
-    flag = Location.flag("--harness")
-    pins: dict[str, HarnessPin] = {}
-    for spec in specs:
-        pin = parse_harness_spec(spec, config.harnesses, flag)
-        if pin.name in pins:
-            raise UserError(
-                f"harness {pin.name!r} is listed twice ({pins[pin.name]} and {pin})",
-                flag,
-                help="list each harness once",
-            )
-        pins[pin.name] = pin
-    return tuple(pins.values())
 
 
 def spec_location(from_flags: bool, config: Config) -> Location | None:
@@ -221,25 +185,20 @@ def spec_location(from_flags: bool, config: Config) -> Location | None:
 class _Inputs:
     """The compile's inputs, read and checked."""
 
-    path: str
-    source: bytes
-    document: ast.Document
+    project: Project
     config: Config
+    """The project's, or the built-in one."""
     installed: tuple[InstalledHarness, ...]
-    strategy: str
-    context_dir: str
     outdir: str
     output: OutputFolder
+    excludes: tuple[LiteralPattern, ...]
     source_name: str
     """The Dockerfile's path relative to the project root (as the output names it)."""
     output_name: str
     """The output folder's path relative to the project root."""
-    excludes: tuple[LiteralPattern, ...]
-    config_path: str | None
-    platforms: BuildPlatforms
-    lock_file: str | None
-    """The ``aishellc.lock`` the versions come from (as a path like the Dockerfile's), or
-    None without a lock."""
+    lock_name: str | None
+    """The ``aishellc.lock`` the versions come from, relative to the project root, or None
+    without a lock."""
     npmrc: str | None
     """The user's ``.npmrc`` (``~/.npmrc``) when the harnesses' registry needs its token:
     the runtime build then reads it as a BuildKit secret."""
@@ -247,11 +206,6 @@ class _Inputs:
 
 def read_inputs(options: CompileOptions) -> _Inputs:
     """Read and check everything a compile needs (any problem is a :class:`UserError`)."""
-    if options.legacy and options.strategy is not None:
-        raise UserError(
-            "--legacy and --harness-strategy cannot be combined",
-            help="the legacy layout installs the harnesses below the project's Dockerfile",
-        )
     for what, given in (
         ("the Dockerfile", options.dockerfile),
         ("the output folder", options.outdir),
@@ -259,51 +213,49 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         ("--config", options.config),
     ):
         _check_given_path(what, given)
-    path = options.dockerfile
-    config_path = options.config if options.config is not None else default_config(path)
-    config = load_config(config_path)
-    platforms = build_platforms(os.environ)
-    pins = resolve_harnesses(options.harnesses, config)
-    strategy = "legacy" if options.legacy else (options.strategy or config.strategy)
-    source = read_dockerfile(path)
-    document = parse(source, path)
-    given = options.context
-    context_dir = posixpath.normpath(given if given is not None else default_context(path))
-    _check_context(context_dir, given is not None)
+    source = read_dockerfile(options.dockerfile)
+    document = parse(source, options.dockerfile)
+    project = read_project(
+        options.dockerfile,
+        source,
+        document,
+        harnesses=options.harnesses,
+        context=options.context,
+        config=options.config,
+        legacy=options.legacy,
+        strategy=options.strategy,
+    )
+    config = project.config if project.config is not None else load_config(None)
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)
-    excludes = _check_layout(output, context_dir, path, config_path)
-    source_name = from_root(context_dir, path)
+    context_dir = project.context_dir
+    excludes = _check_layout(output, context_dir, project.path, project.config_path)
+    source_name = from_root(context_dir, project.path)
     output_name = from_root(context_dir, str(output.path))
     _check_given_path("the Dockerfile (from the project root)", source_name)
     _check_given_path("the output folder (from the project root)", output_name)
-    lock_file = lock_path(path)
-    lock = read_lock_if_present(lock_file)
     installed = installed_harnesses(
-        pins,
+        project.pins,
         config.harnesses,
-        lock,
-        lock_file=lock_file,
-        dockerfile=path,
+        project.lock,
+        lock_file=project.lock_file,
+        dockerfile=project.path,
         locked=options.locked,
-        specs_at=spec_location(bool(options.harnesses), config),
+        specs_at=spec_location(project.pins_from_flags, config),
+    )
+    lock_name = (
+        from_root(context_dir, project.lock_file.as_posix()) if project.lock is not None else None
     )
     return _Inputs(
-        path,
-        source,
-        document,
+        project,
         config,
         installed,
-        strategy,
-        context_dir,
         outdir,
         output,
+        tuple(excludes),
         source_name,
         output_name,
-        tuple(excludes),
-        config_path,
-        platforms,
-        from_root(context_dir, lock_file.as_posix()) if lock is not None else None,
+        lock_name,
         npmrc_secret_source(config, installed),
     )
 
@@ -322,56 +274,56 @@ def write_output(result: CompileResult) -> None:
 class _Compiler:
     def __init__(self, inputs: _Inputs) -> None:
         self.inputs = inputs
+        self.project = inputs.project
         self.config = inputs.config
         self.files: dict[str, bytes] = {}
-        self.source_sha = sha256_bytes(inputs.source)
-        self.extension_result: ExtensionResult | None = None
+        self.source_sha = sha256_bytes(inputs.project.source)
 
     def run(self) -> CompileResult:
         inputs = self.inputs
+        project = self.project
+        legacy = project.strategy == "legacy"
         foundation = self.foundation()
-        rules, ignore_source, ignore_data = load_ignore_rules(
-            inputs.context_dir, inputs.path, [exclude.matcher for exclude in inputs.excludes]
+        # the tier the extension builds on: its tag is what the base rewrite points at
+        base = self.runtime(foundation, None, None) if legacy else foundation
+        analysis = analyze(
+            project,
+            foundation_image=base.tag,
+            extra_excludes=[exclude.matcher for exclude in inputs.excludes],
         )
-        if inputs.excludes or ignore_source == inputs.path + ".dockerignore":
-            self.files[IGNORE_FILE] = _ignore_file(ignore_data, inputs.excludes)
-        context_files = context_inputs(
-            inputs.document,
-            inputs.context_dir,
-            path=inputs.path,
-            rules=rules,
-            platforms=inputs.platforms,
-        )
+        if inputs.excludes or analysis.ignore_source == project.path + ".dockerignore":
+            self.files[IGNORE_FILE] = _ignore_file(analysis.ignore_data, inputs.excludes)
+        context_files = analysis.context.files if analysis.context is not None else ()
         records = [item.record() for item in context_files]
-        if inputs.strategy == "legacy":
-            runtime = self.runtime(foundation, None)
-            extension = self.extension(runtime, records, ignore_source)
-            tiers = (foundation, runtime, extension)
+        extension = self.extension(base, records, analysis)
+        if legacy:
+            tiers = (foundation, base, extension)
         else:
-            extension = self.extension(foundation, records, ignore_source)
-            runtime = self.runtime(foundation, extension)
+            runtime = self.runtime(foundation, extension, analysis)
             tiers = (foundation, extension, runtime)
-        assert self.extension_result is not None
         final = tiers[-1].tag
-        diagnostics = sorted(
-            drop_ignored(
-                [*self.extension_result.diagnostics, *self.diagnostics()], self.config.ignore
-            ),
-            key=lambda d: d.sort_key,
-        )
+        results = analysis.results(project)
+        # the manifest names files from the project root, like every other path in it
+        names = {project.path: inputs.source_name}
+        if project.config_path is not None:
+            names[project.config_path] = from_root(project.context_dir, project.config_path)
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "compiler": {"name": "aishellc", "version": __version__},
             "source": {
                 "path": inputs.source_name,
                 "sha256": self.source_sha,
-                "semantic_sha256": semantic_sha256(inputs.document),
+                "semantic_sha256": semantic_sha256(project.document),
             },
-            "layout": "legacy" if inputs.strategy == "legacy" else "three-tier",
+            "layout": "legacy" if legacy else "three-tier",
             "final": final,
             "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
             "build_order": [tier.name for tier in tiers],
-            "diagnostics": [diagnostic_record(inputs.source_name, d) for d in diagnostics],
+            "diagnostics": [
+                diagnostic_record(names.get(result.path, result.path), d)
+                for result in results
+                for d in result.diagnostics
+            ],
         }
         self.files[MANIFEST_FILE] = render_json(manifest).encode()
         self.files[BAKE_FILE] = render_bake(tiers).encode()
@@ -380,9 +332,10 @@ class _Compiler:
             output=inputs.output,
             files={name: self.files[name] for name in sorted(self.files)},
             tiers=tiers,
-            diagnostics=tuple(diagnostics),
-            source_path=inputs.path,
-            source_text=inputs.document.source.text if inputs.document.source else "",
+            diagnostics=analysis.diagnostics,
+            results=tuple(results),
+            source_path=project.path,
+            source_text=project.document.source.text if project.document.source else "",
             final=final,
             manifest=manifest,
         )
@@ -396,7 +349,7 @@ class _Compiler:
             rendered.files,
             config.foundation_inputs(),
             build_args,
-            str(self.inputs.platforms.target),
+            str(self.project.platforms.target),
         )
         self.files[FOUNDATION_FILE] = rendered.dockerfile.encode()
         self.files.update(rendered.files)
@@ -417,24 +370,20 @@ class _Compiler:
         )
 
     def extension(
-        self, base: TierBuild, records: list[dict[str, Any]], ignore_source: str | None
+        self, base: TierBuild, records: list[dict[str, Any]], analysis: Analysis
     ) -> TierBuild:
-        inputs = self.inputs
+        project = self.project
         result = render_extension(
-            inputs.document,
-            path=inputs.path,
-            source_name=inputs.source_name,
+            analysis.document,
+            path=project.path,
+            source_name=self.inputs.source_name,
             source_sha256=self.source_sha,
             foundation_image=base.tag,
-            harness_binaries=_harness_binaries(self.config, inputs.installed, inputs.strategy),
-            automatic_args=MappingProxyType(document_args(inputs.platforms, inputs.document)),
-            foundation_user=self.config.foundation.user.name,
         )
-        self.extension_result = result
         self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
         build_args = {result.base_arg: base.tag} if result.base_arg else {}
         semantic = semantic_sha256(result.document)
-        platforms = inputs.platforms.record(inputs.source)
+        platforms = project.platforms.record(project.source)
         hashed_platforms: dict[str, str] = {
             key: platforms[key] for key in ("target", "build") if key in platforms
         }
@@ -452,13 +401,19 @@ class _Compiler:
                 "inputs": records,
                 "semantic_sha256": semantic,
                 "ignore_file": (
-                    None if ignore_source is None else from_root(inputs.context_dir, ignore_source)
+                    None
+                    if analysis.ignore_source is None
+                    else from_root(project.context_dir, analysis.ignore_source)
                 ),
                 "platforms": platforms,
             },
         )
 
-    def runtime(self, foundation: TierBuild, extension: TierBuild | None) -> TierBuild:
+    def runtime(
+        self, foundation: TierBuild, extension: TierBuild | None, analysis: Analysis | None
+    ) -> TierBuild:
+        """The runtime tier: on the extension (``analysis`` says its final user), or the
+        legacy base on the foundation (``extension`` and ``analysis`` None)."""
         inputs = self.inputs
         installed = inputs.installed
         registry = self.config.npm_registry
@@ -468,11 +423,11 @@ class _Compiler:
             needs = {foundation.tag: "foundation"}
         else:
             restore = None
-            if inputs.strategy == "inline":
-                user = self.final_user()
+            if self.project.strategy == "inline" and analysis is not None:
+                user = _user_value(analysis.final_user)
                 if user is not None and restorable_user(user):
                     restore = user
-            strategy: Strategy = "inline" if inputs.strategy == "inline" else "stage"
+            strategy: Strategy = "inline" if self.project.strategy == "inline" else "stage"
             spec = RuntimeSpec(
                 strategy,
                 installed,
@@ -508,7 +463,7 @@ class _Compiler:
                 "harnesses": {h.name: h.version for h in installed},
                 "packages": {h.name: h.package for h in installed},
                 "integrity": {h.name: h.integrity for h in installed if h.integrity},
-                "lock": inputs.lock_file,
+                "lock": inputs.lock_name,
                 "strategy": spec.strategy,
                 "template_sha256": template,
             },
@@ -565,50 +520,9 @@ class _Compiler:
             details=all_details,
             cache_from=cache_from,
             cache_to=cache_to,
-            platform=str(self.inputs.platforms.target),
+            platform=str(self.project.platforms.target),
             secrets=secrets or {},
         )
-
-    def final_user(self) -> str | None:
-        result = self.extension_result
-        user = result.final_user if result is not None else None
-        return user.value.value if user is not None and user.value is not None else None
-
-    def diagnostics(self) -> list[Diagnostic]:
-        found = []
-        for harness in self.inputs.installed:
-            if harness.version == "latest":
-                found.append(
-                    Diagnostic.at(
-                        UNPINNED_HARNESS,
-                        None,
-                        f"harness {harness.name} is not locked (latest): its hash cannot "
-                        "see a new release",
-                        f"run `{lock_command(self.inputs.path)}` to lock the current release "
-                        "(compile then installs it, and `aishellc update` moves it), "
-                        f"or pin it: --harness {harness.name}@X.Y.Z",
-                    )
-                )
-        user_text = self.final_user()
-        # Root (or no USER) is what the entrypoint needs; AIS204 reports any other final USER.
-        if (
-            not is_root_user(user_text)
-            and self.inputs.strategy == "inline"
-            and not restorable_user(user_text or "")
-        ):
-            result = self.extension_result
-            user = result.final_user if result is not None else None
-            found.append(
-                Diagnostic.at(
-                    UNRESTORABLE_USER,
-                    user.span if user is not None else None,
-                    f"--harness-strategy inline cannot restore USER {user_text!r} after "
-                    "the installs",
-                    "use the stage strategy (the default), or write the user as a literal "
-                    "name or id",
-                )
-            )
-        return found
 
 
 _TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime"}
@@ -637,15 +551,6 @@ def _check_given_path(what: str, path: str | None) -> None:
             Location(path),
             help="rename it (the manifest and bake file name it in UTF-8 JSON)",
         ) from None
-
-
-def _check_context(context_dir: str, given: bool) -> None:
-    where = Location(context_dir)
-    flag = "--context" if given else "the build context"
-    if not Path(context_dir).exists():
-        raise UserError(f"{flag} does not exist", where, help="pass an existing folder")
-    if not Path(context_dir).is_dir():
-        raise UserError(f"{flag} is not a folder", where, help="pass a folder")
 
 
 def _check_layout(
@@ -721,10 +626,6 @@ def _ignore_file(user: bytes | None, excludes: Sequence[LiteralPattern]) -> byte
     return text
 
 
-def _harness_binaries(
-    config: Config, installed: Sequence[InstalledHarness], strategy: str
-) -> dict[str, str]:
-    """Harness binaries the extension's build cannot run: all of them in the three-tier
-    layout (the foundation has none), the ones not installed in the legacy base."""
-    present = {h.name for h in installed} if strategy == "legacy" else set()
-    return {h.binary: h.package for h in config.harnesses.entries if h.name not in present}
+def _user_value(user: ast.User | None) -> str | None:
+    """A USER instruction's text (None: no USER, or one without a value)."""
+    return user.value.value if user is not None and user.value is not None else None

@@ -19,6 +19,7 @@ from typing import Any, Final
 import attrs
 
 from aishellc import grammars
+from aishellc.errors import Location
 from aishellc.harnesses import DEFAULT_HARNESSES, HarnessPin, HarnessRegistry
 
 ARCHES: Final = ("amd64", "arm64")
@@ -306,6 +307,9 @@ class Config:
     ``lint.ignore``); they change diagnostics only, never an image, so no hash sees them."""
     source: str | None = attrs.field(default=None, eq=False)
     """The file this configuration was read from, if any (not part of its identity)."""
+    default_harness_origins: tuple[Location, ...] = attrs.field(default=(), eq=False)
+    """Where each of ``default_harnesses`` is written in that file (empty: the built-in
+    default), so a diagnostic about one points at its line."""
 
     def __attrs_post_init__(self) -> None:
         names = [pin.name for pin in self.default_harnesses]

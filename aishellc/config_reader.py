@@ -72,7 +72,7 @@ from aishellc.config import (
     UserConfig,
     foundation_problems,
 )
-from aishellc.errors import UserError
+from aishellc.errors import Location, UserError
 from aishellc.input_files import read_capped, read_input
 from aishellc.pem import MAX_CERTIFICATE_BYTES, pem_problem
 from aishellc.toml_locate import KeyPath, TomlLocator, decode_utf8, load_toml
@@ -335,12 +335,15 @@ class _Reader(TomlReader):
             foundation = self.foundation(data["foundation"], foundation)
         registry_entries = base.harnesses
         default_harnesses = base.default_harnesses
+        origins = base.default_harness_origins
         if "harnesses" in data:
             section = self.table(data["harnesses"], ("harnesses",), _HARNESSES_KEYS)
             if "extra" in section:
                 registry_entries = self.extra_harnesses(section["extra"], registry_entries)
             if "default" in section:
-                default_harnesses = self.default_harnesses(section["default"], registry_entries)
+                default_harnesses, origins = self.default_harnesses(
+                    section["default"], registry_entries
+                )
         npm_registry = base.npm_registry
         if "npm" in data:
             npm = self.table(data["npm"], ("npm",), _NPM_KEYS)
@@ -359,6 +362,7 @@ class _Reader(TomlReader):
             npm_registry=npm_registry,
             ignore=ignore,
             source=self.locator.path,
+            default_harness_origins=origins,
         )
 
     def ignored_rules(self, value: Any, key: KeyPath) -> tuple[str, ...]:
@@ -422,7 +426,8 @@ class _Reader(TomlReader):
 
     def default_harnesses(
         self, value: Any, registry: harnesses.HarnessRegistry
-    ) -> tuple[harnesses.HarnessPin, ...]:
+    ) -> tuple[tuple[harnesses.HarnessPin, ...], tuple[Location, ...]]:
+        """The pins and where each is written."""
         key: KeyPath = ("harnesses", "default")
         if not isinstance(value, list):
             self.fail(
@@ -430,7 +435,7 @@ class _Reader(TomlReader):
             )
         specs = [self.string(item, (*key, index)) for index, item in enumerate(value)]
         locations = [self.locator.locate((*key, i), spec) for i, spec in enumerate(specs)]
-        return harnesses.parse_harness_specs(specs, registry, locations)
+        return harnesses.parse_harness_specs(specs, registry, locations), tuple(locations)
 
     def foundation(self, value: Any, base: FoundationConfig) -> FoundationConfig:
         key: KeyPath = ("foundation",)

@@ -24,8 +24,10 @@ platform compiled for, see :mod:`aishellc.platforms`: global scope sees them, a 
 ``ARG TARGETARCH``); values a build would pass with ``--build-arg`` and ENVs of external
 base images are not known here.
 
-What is read, and what is refused (each a :class:`~aishellc.errors.UserError` at the
-source's line, so the CLI exits 2):
+What is read, and what is refused. A source that leaves the context, is missing or is
+ignored is a located error diagnostic (AIS304–AIS306, :mod:`aishellc.context_rules`) and
+the reading goes on with the next source, so every bad source is reported; anything else
+refused is a :class:`~aishellc.errors.UserError` at the source's line (the CLI exits 2):
 
 - ``.dockerignore`` rules are Docker's: ``<Dockerfile>.dockerignore`` next to the user's
   Dockerfile wins over ``<context>/.dockerignore``; the file is read as Docker's
@@ -36,12 +38,17 @@ source's line, so the CLI exits 2):
   ``extra_excludes`` (the output folder, when it lies in the context) are applied after
   the user's rules. An ignored folder that holds a re-included file is part of the
   context (Docker sends it with that file alone), so a source may name it.
-- a source that leaves the context: ``../x``, an absolute path (BuildKit would silently
-  read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a symlink
-  on the way to a source whose target is absolute or climbs out of the context;
-- a source that does not exist or is ignored (the build would fail: "not found"); a
-  wildcard that matches nothing is fine (BuildKit allows it);
-- a FIFO, socket or device anywhere in what is read, and a file that cannot be read.
+- AIS304: a source that leaves the context: ``../x``, an absolute path (BuildKit would
+  silently read ``<context>/x``, never the machine's ``/x``; see moby/buildkit#2131), or a
+  symlink on the way to a source whose target is absolute or climbs out of the context;
+- AIS305 and AIS306: a source that does not exist or is ignored (the build would fail:
+  "not found"); a wildcard that matches nothing is fine (BuildKit allows it);
+- a FIFO, socket or device anywhere in what is read, and a file that cannot be read
+  (errors, exit 2).
+
+``check`` walks the same files without hashing them (``hash_files=False``): what it
+passes, ``compile`` accepts, except a file that cannot be opened or changes while
+``compile`` reads it.
 
 Sources often overlap (``COPY . /app`` then ``COPY src /src``): each file is hashed and
 each folder listed once per compile.
@@ -72,8 +79,9 @@ from typing import Any, Literal
 import attrs
 
 from aishellc import ast
+from aishellc.context_rules import SOURCE_EXCLUDED, SOURCE_NOT_FOUND, SOURCE_OUTSIDE_CONTEXT
+from aishellc.diagnostics import Diagnostic, Rule
 from aishellc.errors import InvalidPatternError, Location, UserError
-from aishellc.hashing import sha256_bytes
 from aishellc.input_files import read_capped
 from aishellc.parser import MAX_FILE_BYTES
 from aishellc.parser.buildkit_words import mount_items
@@ -126,6 +134,23 @@ class Source:
     written: str
     value: str
     what: str  # "COPY", "ADD" or "RUN --mount"
+
+
+@attrs.frozen
+class ContextReading:
+    """What the context gave: the files read (sorted by path) and a diagnostic for each
+    source that leaves the context, is missing or is ignored."""
+
+    files: tuple[ContextFile, ...] = ()
+    problems: tuple[Diagnostic, ...] = ()
+
+
+class _SourceProblem(Exception):
+    """A source the build cannot read (reported as a diagnostic, not raised to the user)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 # --- .dockerignore ---------------------------------------------------------------------
@@ -422,17 +447,24 @@ def context_inputs(
     path: str,
     rules: IgnoreRules,
     platforms: BuildPlatforms | None = None,
-) -> tuple[ContextFile, ...]:
-    """The context files ``document`` reads from ``context_dir``, sorted by path."""
+    hash_files: bool = True,
+) -> ContextReading:
+    """The context files ``document`` reads from ``context_dir``, and the problems of its
+    sources. Without ``hash_files`` the files are walked and checked but not opened (their
+    ``sha256`` is empty): what ``check`` needs."""
     sources = collect_sources(document, path, platforms)
     if not sources:
-        return ()
-    reader = _ContextReader(context_dir, rules, path)
+        return ContextReading()
+    reader = _ContextReader(context_dir, rules, path, hash_files=hash_files)
     files: dict[str, ContextFile] = {}
+    problems: list[Diagnostic] = []
     for source in sources:
-        for item in reader.read(source):
-            files[item.path] = item
-    return tuple(files[name] for name in sorted(files))
+        try:
+            for item in reader.read(source):
+                files[item.path] = item
+        except _SourceProblem as problem:
+            problems.append(problem.diagnostic)
+    return ContextReading(tuple(files[name] for name in sorted(files)), tuple(problems))
 
 
 class _ContextReader:
@@ -440,10 +472,11 @@ class _ContextReader:
     ``COPY src /src``), so each folder is listed and each file hashed once: each file's
     record and the records below each folder read are kept."""
 
-    def __init__(self, root: str, rules: IgnoreRules, path: str) -> None:
+    def __init__(self, root: str, rules: IgnoreRules, path: str, *, hash_files: bool) -> None:
         self.root = root
         self.rules = rules
         self.path = path
+        self.hash_files = hash_files
         self._walked: dict[str, tuple[ContextFile, ...]] = {}
         self._files: dict[str, ContextFile] = {}
         self._listed: dict[str, list[str]] = {}
@@ -451,22 +484,30 @@ class _ContextReader:
     def fail(self, source: Source, message: str, help: str | None = None) -> UserError:
         return UserError(message, _location(self.path, source.instruction, source.word), help=help)
 
+    @staticmethod
+    def problem(source: Source, rule: Rule, message: str, help: str) -> _SourceProblem:
+        """A diagnostic at the source's word (the ``--mount`` flag for a bind mount)."""
+        where = source.word if source.word is not None else source.instruction
+        return _SourceProblem(Diagnostic.at(rule, where.span, message, help))
+
     def read(self, source: Source) -> Iterator[ContextFile]:
         value = source.value
         label = f"{source.what} source {source.written!r}"
         if source.written != value:
             label += f" (= {value!r})"
         if value.startswith("/"):
-            raise self.fail(
+            raise self.problem(
                 source,
+                SOURCE_OUTSIDE_CONTEXT,
                 f"{label} is an absolute path; build sources come from the context",
                 f"write it relative to the build context ({self.root}); BuildKit would read "
                 f"{posixpath.join(self.root, value.lstrip('/'))}, not {value}",
             )
         cleaned = posixpath.normpath(value)
         if cleaned == ".." or cleaned.startswith("../"):
-            raise self.fail(
+            raise self.problem(
                 source,
+                SOURCE_OUTSIDE_CONTEXT,
                 f"{label} leaves the build context",
                 f"sources must lie inside the context ({self.root}); move the file there, "
                 "or pass a wider --context",
@@ -477,14 +518,16 @@ class _ContextReader:
             return
         resolved = self._resolve(source, label, relative)
         if resolved is None:
-            raise self.fail(
+            raise self.problem(
                 source,
+                SOURCE_NOT_FOUND,
                 f"{label} is not in the build context ({self.root})",
                 "the build would fail with 'not found'; check the path, or the --context",
             )
         if self._excluded(source, resolved):
-            raise self.fail(
+            raise self.problem(
                 source,
+                SOURCE_EXCLUDED,
                 f"{label} is excluded by .dockerignore",
                 "the build would fail with 'not found'; remove the matching pattern",
             )
@@ -500,7 +543,12 @@ class _ContextReader:
             part = parts.pop(0)
             if part == "..":
                 if not done:
-                    raise self.fail(source, f"{label} leaves the build context")
+                    raise self.problem(
+                        source,
+                        SOURCE_OUTSIDE_CONTEXT,
+                        f"{label} leaves the build context",
+                        f"sources must lie inside the context ({self.root})",
+                    )
                 done.pop()
                 continue
             candidate = "/".join([*done, part])
@@ -520,16 +568,18 @@ class _ContextReader:
                 raise self.fail(source, f"{label}: too many levels of symbolic links")
             target = os.fsdecode(os.readlink(self._abs(candidate)))  # noqa: PTH115
             if target.startswith("/"):
-                raise self.fail(
+                raise self.problem(
                     source,
+                    SOURCE_OUTSIDE_CONTEXT,
                     f"{label}: symlink {candidate} -> {target} points out of the build context",
                     "BuildKit would resolve it inside the context; make the link relative "
                     "and keep its target inside the context",
                 )
             joined = posixpath.normpath(posixpath.join("/".join(done), target))
             if joined == ".." or joined.startswith("../"):
-                raise self.fail(
+                raise self.problem(
                     source,
+                    SOURCE_OUTSIDE_CONTEXT,
                     f"{label}: symlink {candidate} -> {target} points out of the build context",
                     "keep the link's target inside the context",
                 )
@@ -604,16 +654,25 @@ class _ContextReader:
     def _read_entry(self, source: Source, relative: str, info: os.stat_result) -> ContextFile:
         mode = info.st_mode
         if stat.S_ISLNK(mode):
-            target = os.readlink(self._abs(relative))  # noqa: PTH115
-            return ContextFile(relative, "symlink", sha256_bytes(os.fsencode(target)))
+            target = os.fsencode(os.readlink(self._abs(relative)))  # noqa: PTH115
+            return ContextFile(relative, "symlink", self._hash_link(target))
         if not stat.S_ISREG(mode):
             raise self.fail(
                 source,
                 f"context file {relative} is a {_kind(mode)}, which cannot be copied",
                 "remove it from the context, or exclude it in .dockerignore",
             )
-        digest = self._hash_file(source, relative, info)
+        digest = self._hash_file(source, relative, info) if self.hash_files else ""
         return ContextFile(relative, "file", digest, bool(mode & 0o111))
+
+    def _hash_link(self, target: bytes) -> str:
+        """The sha256 of a symlink's target text ("" for ``check``, which never loads the
+        hashing module: its cold start would pay for it)."""
+        if not self.hash_files:
+            return ""
+        from aishellc.hashing import sha256_bytes
+
+        return sha256_bytes(target)
 
     def _hash_file(self, source: Source, relative: str, checked: os.stat_result) -> str:
         """The sha256 of the regular file ``checked`` found at ``relative``: opened without
@@ -760,6 +819,7 @@ def _reason(exc: OSError) -> str:
 
 __all__ = [
     "ContextFile",
+    "ContextReading",
     "IgnoreRules",
     "Source",
     "collect_sources",

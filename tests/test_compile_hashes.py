@@ -19,7 +19,7 @@ import pytest
 from aishellc.compile import CompileOptions, CompileResult, compile_dockerfile
 from aishellc.harnesses import HarnessRegistry
 from aishellc.hashing import normalize_shell
-from aishellc.lock import Lock, LockedHarness, render_lock
+from aishellc.lock.file import Lock, LockedHarness, render_lock
 from tests.compile_cases import OFFLINE_CONFIG
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -239,60 +239,6 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "--legacy and --harness-strategy cannot be combined",
     ),
     (
-        "COPY ../x",
-        _dockerfile("FROM aishell:base\nCOPY ../secret.txt /tmp/\n"),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source '../secret.txt' leaves the build context",
-    ),
-    (
-        "COPY a/../../x",
-        _dockerfile("FROM aishell:base\nCOPY a/../../x /tmp/\n"),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source 'a/../../x' leaves the build context",
-    ),
-    (
-        "COPY absolute",
-        _dockerfile("FROM aishell:base\nCOPY /etc/passwd /tmp/\n"),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source '/etc/passwd' is an absolute path",
-    ),
-    (
-        "ADD via a variable",
-        _dockerfile("FROM aishell:base\nARG SRC=../up\nADD ${SRC} /tmp/\n"),
-        [],
-        ".aishell/Dockerfile:3:5: ADD source '${SRC}' (= '../up') leaves the build context",
-    ),
-    (
-        "bind mount outside",
-        _dockerfile("FROM aishell:base\nRUN --mount=type=bind,source=../x,target=/x true\n"),
-        [],
-        ".aishell/Dockerfile:2:5: RUN --mount source '../x' leaves the build context",
-    ),
-    (
-        "symlink out (absolute)",
-        _both(_symlink("link", "/etc"), _dockerfile("FROM aishell:base\nCOPY link/passwd /tmp/\n")),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source 'link/passwd': symlink link -> /etc points out of the build context",
-    ),
-    (
-        "symlink out (relative)",
-        _both(_symlink("up", "../.."), _dockerfile("FROM aishell:base\nCOPY up /tmp/\n")),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source 'up': symlink up -> ../.. points out of the build context",
-    ),
-    (
-        "missing source",
-        _dockerfile("FROM aishell:base\nCOPY nope.txt /tmp/\n"),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source 'nope.txt' is not in the build context (.)",
-    ),
-    (
-        "ignored source",
-        _both(_write(".dockerignore", "requirements.txt\n")),
-        [],
-        ".aishell/Dockerfile:2:6: COPY source 'requirements.txt' is excluded by .dockerignore",
-    ),
-    (
         "huge .dockerignore",
         _write(".dockerignore", "#" * (16 << 20) + "\n"),
         [],
@@ -368,6 +314,81 @@ def test_misuse_exits_2_and_leaves_outdir_alone(
     assert not [p for p in root.iterdir() if ".aishellc-" in p.name], "temporary folder left"
     if name.startswith("-o is a file"):
         assert (root / "out.txt").read_text() == "keep me\n"
+
+
+# Sources the build cannot read are error diagnostics (AIS304-AIS306): exit 1, each at its
+# word, and nothing written (they were input errors, exit 2, before check reported them).
+CONTEXT_PROBLEMS: list[tuple[str, Setup, list[str], str]] = [
+    (
+        "COPY ../x",
+        _dockerfile("FROM aishell:base\nCOPY ../secret.txt /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: AIS304 COPY source '../secret.txt' leaves the build context",
+    ),
+    (
+        "COPY a/../../x",
+        _dockerfile("FROM aishell:base\nCOPY a/../../x /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: AIS304 COPY source 'a/../../x' leaves the build context",
+    ),
+    (
+        "COPY absolute",
+        _dockerfile("FROM aishell:base\nCOPY /etc/passwd /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: AIS304 COPY source '/etc/passwd' is an absolute path",
+    ),
+    (
+        "ADD via a variable",
+        _dockerfile("FROM aishell:base\nARG SRC=../up\nADD ${SRC} /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:3:5: AIS304 ADD source '${SRC}' (= '../up') leaves the build context",
+    ),
+    (
+        "bind mount outside",
+        _dockerfile("FROM aishell:base\nRUN --mount=type=bind,source=../x,target=/x true\n"),
+        [],
+        ".aishell/Dockerfile:2:5: AIS304 RUN --mount source '../x' leaves the build context",
+    ),
+    (
+        "symlink out (absolute)",
+        _both(_symlink("link", "/etc"), _dockerfile("FROM aishell:base\nCOPY link/passwd /tmp/\n")),
+        [],
+        ".aishell/Dockerfile:2:6: AIS304 COPY source 'link/passwd': symlink link -> /etc points out of the build context",
+    ),
+    (
+        "symlink out (relative)",
+        _both(_symlink("up", "../.."), _dockerfile("FROM aishell:base\nCOPY up /tmp/\n")),
+        [],
+        ".aishell/Dockerfile:2:6: AIS304 COPY source 'up': symlink up -> ../.. points out of the build context",
+    ),
+    (
+        "missing source",
+        _dockerfile("FROM aishell:base\nCOPY nope.txt /tmp/\n"),
+        [],
+        ".aishell/Dockerfile:2:6: AIS305 COPY source 'nope.txt' is not in the build context (.)",
+    ),
+    (
+        "ignored source",
+        _both(_write(".dockerignore", "requirements.txt\n")),
+        [],
+        ".aishell/Dockerfile:2:6: AIS306 COPY source 'requirements.txt' is excluded by .dockerignore",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "setup", "args", "expected"), CONTEXT_PROBLEMS, ids=[c[0] for c in CONTEXT_PROBLEMS]
+)
+def test_context_problems_exit_1_and_leave_outdir_alone(
+    root: Path, name: str, setup: Setup, args: list[str], expected: str
+) -> None:
+    before = tree(root / "build")
+    setup(root)
+    result = run_cli_in(root, ".aishell/Dockerfile", "-o", "build", *args)
+    assert result.code == 1, result.err
+    assert f"\n{expected}" in f"\n{result.err}", result.err
+    assert result.err.endswith("build/ was not written\n"), result.err
+    assert tree(root / "build") == before
 
 
 def test_a_socket_in_the_context_is_refused(root: Path) -> None:

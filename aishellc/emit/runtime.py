@@ -17,7 +17,7 @@ extension is relied on:
     The installs run directly on top of the extension, each harness in its own prefix and
     layer. When the extension ends as another user, ``USER root`` comes first and that
     user is restored at the end (it must be a literal name or id; see
-    :func:`restorable_user`).
+    :func:`~aishellc.compile_rules.restorable_user`).
 ``legacy``
     Today's ``aishell:base``: the harnesses installed globally (``npm install -g``) on top
     of the foundation; the user's Dockerfile then builds on this image.
@@ -39,18 +39,13 @@ project: the file is the "runtime template" hashed into the runtime tier.
 from __future__ import annotations
 
 import json
-import re
 from typing import Final, Literal
 
 import attrs
 
 from aishellc import grammars
-from aishellc.harnesses import (
-    Harness,
-    HarnessPin,
-    is_harness_version,
-    is_npm_package,
-)
+from aishellc.compile_rules import is_root_user, restorable_user
+from aishellc.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
 
 Strategy = Literal["stage", "inline", "legacy"]
 STRATEGIES: Final = ("stage", "inline", "legacy")
@@ -64,10 +59,6 @@ NPMRC_SECRET: Final = "npmrc"
 NPMRC_TARGET: Final = "/root/.npmrc"
 FOUNDATION_ARG: Final = "AISHELL_FOUNDATION"
 EXTENSION_ARG: Final = "AISHELL_EXTENSION"
-
-# A USER value we can write back literally: name or id, optionally with a group.
-_USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?")
-_ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 
 
 @attrs.frozen
@@ -118,16 +109,6 @@ class InstalledHarness:
     @property
     def prefix(self) -> str:
         return f"{HARNESS_ROOT}/{self.name}"
-
-
-def restorable_user(value: str) -> bool:
-    """Whether a USER value can be written back literally (no variables, no spaces)."""
-    return _USER_RE.fullmatch(value) is not None
-
-
-def is_root_user(value: str | None) -> bool:
-    """None (never changed: the foundation runs as root) or root by name or id."""
-    return value is None or value in _ROOT_USERS
 
 
 @attrs.frozen

@@ -36,7 +36,6 @@ from aishellc.config_reader import Rule, TomlReader
 from aishellc.input_files import read_input
 from aishellc.toml_locate import TomlLocator, decode_utf8, load_toml
 
-LOCK_FILE_NAME = "aishellc.lock"
 MAX_LOCK_BYTES = 1 << 20
 """The largest lock read: a lock of every harness is well under 2 KiB."""
 
@@ -141,11 +140,6 @@ class Lock:
 
     def names(self) -> tuple[str, ...]:
         return tuple(entry.name for entry in self.harnesses)
-
-
-def lock_path(dockerfile: str | os.PathLike[str]) -> Path:
-    """Where the lock of a Dockerfile sits: next to it (``.aishell/aishellc.lock``)."""
-    return Path(dockerfile).parent / LOCK_FILE_NAME
 
 
 # --- reading ---------------------------------------------------------------------------

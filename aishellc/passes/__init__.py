@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aishellc import ast, compile_rules
+from aishellc import ast, compile_rules, context_rules
 from aishellc.diagnostics import Diagnostic
 from aishellc.passes import parse_errors
 from aishellc.passes.context import (
@@ -41,6 +41,7 @@ __all__ = [
     "PassContext",
     "PassResult",
     "compile_rules",
+    "context_rules",
     "parse_errors",
     "run_passes",
 ]
@@ -61,8 +62,12 @@ def run_passes(
     document: ast.Document,
     context: PassContext | None = None,
     passes: Sequence[Pass] = PASSES,
+    *,
+    suppress: bool = True,
 ) -> tuple[ast.Document, list[Diagnostic]]:
-    """Run ``passes`` in order; return the final tree and the unsuppressed diagnostics."""
+    """Run ``passes`` in order; return the final tree and the diagnostics, without the
+    suppressed ones (all of them when not ``suppress``: the analysis adds its own first,
+    then applies the comments to everything, see :mod:`aishellc.analysis`)."""
     context = context or PassContext()
     source = document
     diagnostics: list[Diagnostic] = []
@@ -70,4 +75,4 @@ def run_passes(
         for run in passes:
             document, found = run(document, context)
             diagnostics.extend(found)
-    return document, apply_suppressions(source, diagnostics)
+    return document, apply_suppressions(source, diagnostics) if suppress else diagnostics

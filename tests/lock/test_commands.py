@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from aishellc.lock import read_lock
+from aishellc.lock.file import read_lock
 from tests.conftest import GOLDEN_DIR, Golden
 from tests.lock.conftest import CLAUDE, CODEX, GEMINI, Project
 from tests.services.verdaccio import Release, Verdaccio, free_port

@@ -10,16 +10,17 @@ import pytest
 
 from aishellc import grammars
 from aishellc.errors import UserError
-from aishellc.lock import (
+from aishellc.lock import lock_path
+from aishellc.lock.file import (
     Lock,
     LockedHarness,
-    lock_path,
+    parse_lock,
     read_lock,
     read_lock_if_present,
     render_lock,
+    spec_allows,
     write_lock,
 )
-from aishellc.lock.file import parse_lock, spec_allows
 from tests.conftest import GOLDEN_DIR, Golden
 
 CLAUDE_SRI = "sha512-M3KqgZOIk6tyi4JPvVsltdwLaYoVdAs5fDGhRoN8DYpyAemHws7m+LLwOmsSKqrbRnx6MUuY8MM2XmzCvY2eRQ=="

@@ -9,7 +9,7 @@ import pytest
 
 from aishellc.errors import UserError
 from aishellc.harnesses import Harness, HarnessPin, HarnessRegistry
-from aishellc.lock import Lock, LockedHarness
+from aishellc.lock.file import Lock, LockedHarness
 from aishellc.lock.installs import installed_harnesses
 
 SRI = "sha512-" + "A" * 86 + "=="

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from aishellc.lock import Lock, LockedHarness, write_lock
+from aishellc.lock.file import Lock, LockedHarness, write_lock
 from aishellc.npm import client
 from tests.lock.conftest import CORP_HARNESS, Project
 from tests.lock.test_file import CLAUDE_SRI

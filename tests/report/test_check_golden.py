@@ -28,6 +28,7 @@ EXIT_CODES = {
     "unterminated-heredoc": 2,
     "invalid-utf8": 2,
     "no-instructions": 2,
+    "context-problems": 1,
 }
 
 

@@ -109,6 +109,9 @@ def test_try_repo(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / ".aishell").mkdir(parents=True)
     (project / ".aishell" / "Dockerfile").write_text(GOOD)
+    # its runtime-tier infos (unpinned default harness, no USER) silenced: the checks below
+    # see that a good file reports nothing at all
+    (project / ".aishell" / "aishellc.toml").write_text('ignore = ["AIS301"]\n')
     # not an aishell sandbox file: the hook must not look at it
     (project / "Dockerfile").write_text(UNPARSEABLE)
     _git(project, env, "init", "-q")

@@ -27,6 +27,7 @@ def files_read(
     ignore: str | None = None,
     platforms: BuildPlatforms | None = None,
 ) -> list[str]:
+    """The context paths read; the code and message of each problem instead, if any."""
     for name, text in layout.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +38,9 @@ def files_read(
     found = context_inputs(
         parse(dockerfile), str(tmp_path), path="Dockerfile", rules=rules, platforms=platforms
     )
-    return [item.path for item in found]
+    if found.problems:
+        return [f"{problem.code} {problem.message}" for problem in found.problems]
+    return [item.path for item in found.files]
 
 
 LAYOUT = {
@@ -129,7 +132,6 @@ REFUSED_SOURCES = [
     ("COPY https://example.com/f.tgz /x/", "'https://example.com/f.tgz' is a URL"),
     ("COPY git@github.com:moby/buildkit.git /x/", "is a git repository"),
     ("COPY HTTPS://github.com/moby/buildkit.git /x/", "is a git repository"),
-    ("ADD HTTPS://example.com/f.tgz /x/", "is not in the build context"),
     ("RUN --mount=type=$T,target=/d true", "RUN --mount type '$T' (= '') is not a mount type"),
     ("RUN --mount=type=volume,target=/d true", "is not a mount type"),
     ("RUN --mount=type=bind,source=${X:?unset},target=/d true", "cannot be expanded"),
@@ -141,6 +143,35 @@ def test_sources_buildkit_refuses(tmp_path: Path, instructions: str, message: st
     with pytest.raises(UserError, match=re.escape(message)) as refused:
         files_read(tmp_path, f"FROM aishell:base\n{instructions}\n", BUILDKIT_LAYOUT)
     assert refused.value.location is not None and refused.value.location.line == 2
+
+
+# Sources the build cannot read are diagnostics (AIS304-AIS306), each at its word; every
+# one is reported, not only the first (regression: the first raised and ended the read).
+SOURCE_PROBLEMS = [
+    ("ADD HTTPS://example.com/f.tgz /x/", ["AIS305 2:5"]),  # not a URL: the scheme is lower
+    ("COPY ../up /x/", ["AIS304 2:6"]),
+    ("COPY /etc/passwd /x/", ["AIS304 2:6"]),
+    ("COPY a/../../up /x/", ["AIS304 2:6"]),
+    ("COPY nope /x/", ["AIS305 2:6"]),
+    ("COPY a.py nope /x/", ["AIS305 2:11"]),
+    ("RUN --mount=type=bind,source=nope,target=/d true", ["AIS305 2:5"]),
+    (
+        "COPY ../up /x/\nCOPY /etc/passwd nope /y/\nADD gone /z/",
+        ["AIS304 2:6", "AIS304 3:6", "AIS305 3:18", "AIS305 4:5"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("instructions", "expected"), SOURCE_PROBLEMS)
+def test_every_source_the_build_cannot_read_is_a_located_problem(
+    tmp_path: Path, instructions: str, expected: list[str]
+) -> None:
+    (tmp_path / "a.py").write_text("a")
+    rules, _, _ = load_ignore_rules(str(tmp_path), None)
+    found = context_inputs(
+        parse(f"FROM aishell:base\n{instructions}\n"), str(tmp_path), path="D", rules=rules
+    )
+    assert [f"{p.code} {p.line}:{p.column}" for p in found.problems] == expected
 
 
 # Only the stages the final stage needs count, as BuildKit builds only those (regression:
@@ -300,8 +331,8 @@ def test_an_ignored_folder_with_a_reincluded_file(
 ) -> None:
     dockerfile = f"FROM a\n{line}\n"
     if expected is None:
-        with pytest.raises(UserError, match=r"excluded by \.dockerignore"):
-            files_read(tmp_path, dockerfile, LAYOUT, REINCLUDED)
+        [problem] = files_read(tmp_path, dockerfile, LAYOUT, REINCLUDED)
+        assert problem.startswith("AIS306 ") and "excluded by .dockerignore" in problem
     else:
         assert files_read(tmp_path, dockerfile, LAYOUT, REINCLUDED) == expected
 
@@ -354,11 +385,11 @@ def test_symlinks(tmp_path: Path) -> None:
     found = context_inputs(
         parse("FROM a\nCOPY dir-link /x/\n"), str(tmp_path), path="D", rules=rules
     )
-    assert [(f.path, f.kind) for f in found] == [
+    assert [(f.path, f.kind) for f in found.files] == [
         ("real/f.txt", "file"),
         ("real/out-link", "symlink"),
     ]
-    link = next(f for f in found if f.kind == "symlink")
+    link = next(f for f in found.files if f.kind == "symlink")
     import hashlib
 
     assert link.sha256 == hashlib.sha256(b"/etc/passwd").hexdigest()
@@ -367,13 +398,14 @@ def test_symlinks(tmp_path: Path) -> None:
 def test_a_link_to_an_ignored_target_is_not_found(tmp_path: Path) -> None:
     (tmp_path / "real.txt").write_text("x")
     (tmp_path / "link.txt").symlink_to("real.txt")
-    with pytest.raises(UserError, match=r"excluded by \.dockerignore"):
-        context_inputs(
-            parse("FROM a\nCOPY link.txt /x/\n"),
-            str(tmp_path),
-            path="D",
-            rules=IgnoreRules(["real.txt"]),
-        )
+    found = context_inputs(
+        parse("FROM a\nCOPY link.txt /x/\n"),
+        str(tmp_path),
+        path="D",
+        rules=IgnoreRules(["real.txt"]),
+    )
+    assert [problem.code for problem in found.problems] == ["AIS306"]
+    assert found.files == ()
 
 
 def test_a_link_loop_is_an_error(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_each_file_is_hashed_and_each_folder_listed_once(
     monkeypatch.setattr(os, "open", spy_open)
     monkeypatch.setattr(os, "listdir", spy_listdir)
     found = context_inputs(parse(f"FROM a\n{copies}"), str(tmp_path), path="D", rules=rules)
-    assert [item.path for item in found] == sorted(expected)
+    assert [item.path for item in found.files] == sorted(expected)
     assert opened == Counter(expected)
     assert listed and max(listed.values()) == 1, listed
 

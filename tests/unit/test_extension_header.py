@@ -17,7 +17,6 @@ def render(text: str, path: str = "Dockerfile") -> str:
         source_name=path,
         source_sha256=SHA,
         foundation_image="aishell:foundation-0123456789ab",
-        harness_binaries={},
     ).text
 
 

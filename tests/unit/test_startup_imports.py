@@ -22,6 +22,7 @@ HEREDOC = "FROM aishell:base\nRUN bash <<EOF\nset -e\necho hi\nEOF\n"
 CLAUDE = "FROM aishell:base\nRUN claude --version\n"
 ESCAPED = "FROM aishell:base\nRUN c\\laude --version\n"
 NPM = "FROM aishell:base\nRUN npm install -g @openai/codex\n"
+COPY = "FROM aishell:base\nCOPY Dockerfile /tmp/\n"
 
 # Module prefixes no parse or check run imports.
 NEVER = (
@@ -31,7 +32,6 @@ NEVER = (
     "http.client",
     "interegular",
     "aishellc.compile",
-    "aishellc.context",
     "aishellc.hashing",
     "aishellc.emit.bake",
     "aishellc.emit.foundation",
@@ -56,19 +56,29 @@ BUILDKIT_VIEW = ("aishellc.parser.buildkit_view",)
 # What the AST path needs and a plain file's `parse --format buildkit` does not.
 FULL_PARSE = ("lark", "aishellc.ast", "aishellc.parser.builder", "aishellc.parser.grammar")
 BOTH_VIEWS = AST_JSON + BUILDKIT_VIEW
+# The context reader: check loads it only for a file that reads its build context.
+CONTEXT = ("aishellc.context",)
+NO_CONTEXT = BOTH_VIEWS + CONTEXT
 
 # (command line before the file, Dockerfile, exit code, tree-sitter loaded, also absent)
 CASES = [
-    (["check"], SIMPLE, 0, False, BOTH_VIEWS),
-    (["check", "--format", "json"], SIMPLE, 0, False, BOTH_VIEWS),
-    (["check", "--format", "sarif"], SIMPLE, 0, False, BOTH_VIEWS),
-    (["check"], HEREDOC, 0, False, BOTH_VIEWS),
-    (["parse"], SIMPLE, 0, False, BUILDKIT_VIEW),
-    (["parse", "--format", "buildkit"], SIMPLE, 0, False, AST_JSON + BUILDKIT_VIEW + FULL_PARSE),
-    (["parse", "--format", "buildkit"], "FROM a b\n", 2, False, AST_JSON),
-    (["check"], CLAUDE, 1, True, BOTH_VIEWS),
-    (["check"], ESCAPED, 1, True, BOTH_VIEWS),
-    (["check"], NPM, 0, True, BOTH_VIEWS),
+    (["check"], SIMPLE, 0, False, NO_CONTEXT),
+    (["check", "--format", "json"], SIMPLE, 0, False, NO_CONTEXT),
+    (["check", "--format", "sarif"], SIMPLE, 0, False, NO_CONTEXT),
+    (["check"], HEREDOC, 0, False, NO_CONTEXT),
+    (["parse"], SIMPLE, 0, False, BUILDKIT_VIEW + CONTEXT),
+    (
+        ["parse", "--format", "buildkit"],
+        SIMPLE,
+        0,
+        False,
+        AST_JSON + CONTEXT + BUILDKIT_VIEW + FULL_PARSE,
+    ),
+    (["parse", "--format", "buildkit"], "FROM a b\n", 2, False, AST_JSON + CONTEXT),
+    (["check"], CLAUDE, 1, True, NO_CONTEXT),
+    (["check"], ESCAPED, 1, True, NO_CONTEXT),
+    (["check"], NPM, 0, True, NO_CONTEXT),
+    (["check"], COPY, 0, False, BOTH_VIEWS),
 ]
 
 
@@ -104,6 +114,13 @@ def test_a_command_imports_only_what_it_needs(
     assert _matching(modules, NEVER + absent) == []
     loaded = [name for name in TREE_SITTER if _matching(modules, (name,))]
     assert loaded == (list(TREE_SITTER) if tree_sitter else [])
+
+
+def test_check_loads_the_context_reader_for_a_file_that_copies(tmp_path: Path) -> None:
+    # the other half of the CONTEXT rows above: the reader is there when it is needed
+    code, modules = _imported(["check"], COPY, tmp_path)
+    assert code == 0
+    assert _matching(modules, CONTEXT) == list(CONTEXT)
 
 
 def test_interegular_is_installed_here() -> None:
