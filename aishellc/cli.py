@@ -1,4 +1,4 @@
-"""The command line: ``aishellc [compile] | check | parse | plan | rule``.
+"""The command line: ``aishellc [compile] | check | parse | plan | build | prune | rule``.
 
 Exit codes: 0 success (warnings allowed), 1 error diagnostics, 2 usage error or input that
 cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (set
@@ -266,19 +266,93 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
     try:
+        if args.engine and args.previous is not None:
+            raise UserError(
+                "aishellc plan: --engine and --previous cannot be combined",
+                help="--engine asks the engine what is built; --previous compares manifests",
+            )
         new = load_manifest(args.manifest)
         previous = load_manifest(args.previous) if args.previous is not None else None
         check_output_files(args.manifest, new)
+        if args.engine:
+            from aishellc.engine import commands as engine_commands
+
+            decisions = engine_commands.plan_decisions(new)
     except UserError as exc:
         if args.format == "json":
             _write_json_error(out, exc)
         raise
+    if args.engine:
+        if args.format == "json":
+            _write_json(out, engine_commands.plan_json(decisions))
+        else:
+            out.write(engine_commands.render_plan(decisions))
+        return EXIT_OK
     plan = make_plan(new, previous)
     if args.format == "json":
         _write_json(out, plan_json(plan))
     else:
         out.write(render_text(plan))
     return EXIT_OK
+
+
+def _add_compile_options(command: argparse.ArgumentParser) -> None:
+    """The options of ``compile``, which ``build`` takes too."""
+    command.add_argument(
+        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
+    )
+    command.add_argument(
+        "-o",
+        "--output",
+        dest="outdir",
+        metavar="OUTDIR",
+        required=True,
+        help="the output folder (created, or replaced as a whole)",
+    )
+    command.add_argument(
+        "--harness",
+        action="append",
+        default=[],
+        metavar="NAME[@VERSION]",
+        help="a harness to install, e.g. claude@2.1.3 (repeatable; default: the config's "
+        "harnesses.default, else claude@latest)",
+    )
+    command.add_argument(
+        "--context",
+        metavar="DIR",
+        help="the extension's build context (default: the parent of .aishell/ or "
+        ".sandbox/ holding the Dockerfile, else the Dockerfile's folder)",
+    )
+    command.add_argument(
+        "--config",
+        metavar="FILE",
+        help="aishellc TOML configuration (default: aishellc.toml next to the Dockerfile, "
+        "when present)",
+    )
+    command.add_argument(
+        "--legacy",
+        action="store_true",
+        help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
+    )
+    command.add_argument(
+        "--harness-strategy",
+        choices=("stage", "inline"),
+        default=None,
+        help="stage: one cached stage per harness, copied in (default); inline: npm "
+        "install on top of the extension",
+    )
+
+
+def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.engine.commands import cmd_build
+
+    return cmd_build(args, out, err)
+
+
+def _cmd_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.engine.commands import cmd_prune
+
+    return cmd_prune(args, out, err)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -349,49 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         "0 written (warnings allowed), 1 error diagnostics (nothing written), 2 usage "
         "error or input that cannot be read or parsed (nothing written).",
     )
-    compile_cmd.add_argument(
-        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
-    )
-    compile_cmd.add_argument(
-        "-o",
-        "--output",
-        dest="outdir",
-        metavar="OUTDIR",
-        required=True,
-        help="the output folder (created, or replaced as a whole)",
-    )
-    compile_cmd.add_argument(
-        "--harness",
-        action="append",
-        default=[],
-        metavar="NAME[@VERSION]",
-        help="a harness to install, e.g. claude@2.1.3 (repeatable; default: the config's "
-        "harnesses.default, else claude@latest)",
-    )
-    compile_cmd.add_argument(
-        "--context",
-        metavar="DIR",
-        help="the extension's build context (default: the parent of .aishell/ or "
-        ".sandbox/ holding the Dockerfile, else the Dockerfile's folder)",
-    )
-    compile_cmd.add_argument(
-        "--config",
-        metavar="FILE",
-        help="aishellc TOML configuration (default: aishellc.toml next to the Dockerfile, "
-        "when present)",
-    )
-    compile_cmd.add_argument(
-        "--legacy",
-        action="store_true",
-        help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
-    )
-    compile_cmd.add_argument(
-        "--harness-strategy",
-        choices=("stage", "inline"),
-        default=None,
-        help="stage: one cached stage per harness, copied in (default); inline: npm "
-        "install on top of the extension",
-    )
+    _add_compile_options(compile_cmd)
     compile_cmd.add_argument(
         "--format",
         choices=("text", "json"),
@@ -419,11 +451,75 @@ def build_parser() -> argparse.ArgumentParser:
     plan_cmd.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format"
     )
+    plan_cmd.add_argument(
+        "--engine",
+        action="store_true",
+        help="ask the Docker engine (and the registry, with one configured) instead: each "
+        "tier is up to date, would be pulled or would be built, as `aishellc build` decides",
+    )
     plan_cmd.set_defaults(handler=_cmd_plan)
+
+    build_cmd = commands.add_parser(
+        "build",
+        help="compile, then make each tier's image exist: up to date, pulled or built",
+        description="Compile DOCKERFILE into OUTDIR as `compile` does, then, per tier in "
+        "build order: keep a local image with the tag and its hash label (up to date), pull "
+        "the tag from the configured registry, or build it with BuildKit; --push then pushes "
+        "it. Ends with a table: tier, tag, action, seconds. Exit codes: 0 built, 1 error "
+        "diagnostics or a tier that failed to build, 2 usage error, bad input, an "
+        "unreachable engine or registry, a refused push.",
+    )
+    _add_compile_options(build_cmd)
+    build_cmd.add_argument(
+        "--push", action="store_true", help="push each tier to the registry (after building)"
+    )
+    build_cmd.add_argument(
+        "--pull",
+        choices=("always", "missing", "never"),
+        default="missing",
+        help="pull a tier from the registry: always (when the registry has it), missing "
+        "(default: when no local image is up to date), never",
+    )
+    build_cmd.add_argument(
+        "--progress",
+        choices=("auto", "plain", "quiet"),
+        default=None,
+        help="the engine's build output, passed to docker build (quiet: shown only when a "
+        "tier fails)",
+    )
+    build_cmd.add_argument(
+        "--network",
+        metavar="MODE",
+        default=None,
+        help="passed to docker build, e.g. host on a machine without a bridge network",
+    )
+    build_cmd.add_argument(
+        "--format", choices=("text", "json"), default="text", help="format of the final table"
+    )
+    build_cmd.set_defaults(handler=_cmd_build)
+
+    prune_cmd = commands.add_parser(
+        "prune",
+        help="remove old aishell tier images no container uses",
+        description="Remove aishell tier images (by their aishell.tier and hash labels) "
+        "that no container uses and that are not among the newest N per tier and project "
+        "(image repository). Images without aishell's labels are never touched.",
+    )
+    prune_cmd.add_argument(
+        "--keep",
+        type=int,
+        default=1,
+        metavar="N",
+        help="keep the newest N images per tier and project (default: 1)",
+    )
+    prune_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be removed; remove nothing"
+    )
+    prune_cmd.set_defaults(handler=_cmd_prune)
     return parser
 
 
-_SUBCOMMANDS = frozenset({"compile", "check", "parse", "plan", "rule"})
+_SUBCOMMANDS = frozenset({"build", "compile", "check", "parse", "plan", "prune", "rule"})
 
 
 def _with_default_command(argv: Sequence[str]) -> list[str]:
