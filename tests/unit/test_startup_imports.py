@@ -26,6 +26,7 @@ NPM = "FROM aishell:base\nRUN npm install -g @openai/codex\n"
 # Module prefixes no parse or check run imports.
 NEVER = (
     "docker",
+    "aishellc.engine",
     "requests",
     "urllib3",
     "http.client",
@@ -101,6 +102,26 @@ def test_a_command_imports_only_what_it_needs(
     assert _matching(modules, NEVER + absent) == []
     loaded = [name for name in TREE_SITTER if _matching(modules, (name,))]
     assert loaded == (list(TREE_SITTER) if tree_sitter else [])
+
+
+# Module prefixes ``plan`` without ``--engine`` never imports: it reads files only.
+ENGINE = ("docker", "requests", "urllib3", "http.client", "aishellc.engine")
+
+
+def test_plan_without_engine_never_imports_the_engine_package(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(SIMPLE)
+    code, _ = _imported(["compile", "-o", "build", "--harness", "claude@2.1.331"], SIMPLE, tmp_path)
+    assert code == 0
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN, "plan", "build/manifest.json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    report = json.loads(result.stdout)
+    assert report["code"] == 0
+    assert _matching(report["modules"], ENGINE) == []
 
 
 def test_interegular_is_installed_here() -> None:
