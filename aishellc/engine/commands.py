@@ -9,9 +9,9 @@ from the project root, where the manifest's paths start. The run ends with a tab
 tag, action, seconds) on stdout, or the same as JSON; the engine's output goes to stderr.
 
 ``prune`` removes aishell tier images (by their ``aishell.tier`` and hash labels) that no
-container uses and that are not among the newest N of their tier and project. A project is
-told apart by its image repository (``[REGISTRY/]TAG_PREFIX``): projects that share one
-share the N.
+container uses and that are not among the newest N of their tier and project (an untagged
+one never is). A project is told apart by its image repository (``[REGISTRY/]TAG_PREFIX``):
+projects that share one share the N.
 """
 
 from __future__ import annotations
@@ -296,22 +296,25 @@ def _write_rows(fmt: str, out: TextIO, manifest: Mapping[str, Any], rows: Sequen
 
 
 def repository(image: TierImage) -> str:
-    """The image's repository (``[REGISTRY/]aishell``), or ``<none>`` when it has no tag."""
-    return image.tags[0].rpartition(":")[0] if image.tags else "<none>"
+    """The image's repository (``[REGISTRY/]aishell``: its project)."""
+    return image.tags[0].rpartition(":")[0]
 
 
 def choose_removals(
     images: Sequence[TierImage], in_use: frozenset[str], keep: int
 ) -> list[TierImage]:
-    """The images ``prune`` removes: not among the newest ``keep`` of their tier and
-    project, and used by no container; sorted by project, tier, age, ID."""
+    """The images ``prune`` removes, used by no container: the tagged ones not among the
+    newest ``keep`` of their tier and project, and every untagged one (a tag that moved to
+    a rebuilt image left it behind); sorted by project, tier, age (newest first), ID."""
     groups: dict[tuple[str, str], list[TierImage]] = {}
     for image in images:
-        groups.setdefault((repository(image), image.tier), []).append(image)
+        key = (repository(image), image.tier) if image.tags else ("", image.tier)
+        groups.setdefault(key, []).append(image)
     removals: list[TierImage] = []
     for key in sorted(groups):
         newest_first = sorted(groups[key], key=lambda image: (-image.created, image.id))
-        removals.extend(image for image in newest_first[keep:] if image.id not in in_use)
+        kept = keep if key[0] else 0
+        removals.extend(image for image in newest_first[kept:] if image.id not in in_use)
     return removals
 
 

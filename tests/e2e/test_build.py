@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import tarfile
 import uuid
 from collections.abc import Iterator, Mapping
@@ -405,3 +407,31 @@ def test_a_failure_exits_with_its_code_and_reason(
         assert dockerutil.image_id(manifest["tiers"]["foundation"]["tag"]) is not None
         assert dockerutil.image_id(manifest["tiers"]["extension"]["tag"]) is None
         assert dockerutil.image_id(manifest["tiers"]["runtime"]["tag"]) is None
+
+
+def test_ctrl_c_leaves_no_half_tagged_image(team: Team) -> None:
+    project = team.project(
+        "ctrl-c", "FROM aishell:base\nRUN sleep 120\n", config(None, f"{PREFIX}-ctrl-c")
+    )
+    root = str(dockerutil.REPO_ROOT)
+    command = [sys.executable, "-m", "aishellc", "build", ".aishell/Dockerfile", "-o", "build"]
+    process = subprocess.Popen(
+        [*command, "--harness", f"semver@{FIRST}", *BUILD_FLAGS],
+        cwd=project,
+        env={**os.environ, **team.engine_a, "PYTHONPATH": root},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "RUN sleep 120" in line:  # the extension's build is under way
+            break
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends: the whole group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    tiers = json.loads((project / "build" / "manifest.json").read_text())["tiers"]
+    assert dockerutil.image_id(tiers["foundation"]["tag"]) is not None
+    assert dockerutil.image_id(tiers["extension"]["tag"]) is None
