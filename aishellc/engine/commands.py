@@ -328,8 +328,8 @@ def cmd_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for image in removals:
         if not args.dry_run:
             engine.remove(image)
-        names = ", ".join(visible(tag) for tag in image.tags) or image.id
-        out.write(f"{verb} {image.tier} {names} ({image.size} bytes)\n")
+        names = ", ".join(image.tags) or image.id
+        out.write(f"{verb} {visible(image.tier)} {visible(names)} ({image.size} bytes)\n")
     if args.dry_run:
         total = sum(image.size for image in removals)
         out.write(f"would reclaim at most {total} bytes ({len(removals)} image(s))\n")

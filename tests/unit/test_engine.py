@@ -212,3 +212,15 @@ def test_refusals_exit_2_with_the_reason(
     assert (result.code, result.out) == (2, "")
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_plan_engine_refuses_a_stale_manifest_before_asking_the_engine(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli_in(project, *BUILD[1:]).code == 0
+    with (project / "build" / "runtime.Dockerfile").open("a") as dockerfile:
+        dockerfile.write("RUN echo edited\n")
+    monkeypatch.setenv("DOCKER_HOST", DOWN)
+    result = run_cli_in(project, "plan", "build/manifest.json", "--engine")
+    assert result.code == 2
+    assert result.err.startswith("build/runtime.Dockerfile: changed after the compile")
