@@ -147,18 +147,15 @@ def team(
         engine_a = {"DOCKER_HOST": docker_host, "PATH": f"/usr/bin:{os.environ['PATH']}"}
         engine_b = {"DOCKER_HOST": host_b, "PATH": engine_a["PATH"]}
         team = Team(registry, engine_a, engine_b, tmp_path_factory.mktemp("team"))
-        before = image_ids(engine_a)
         try:
             yield team
         finally:
+            # Only what this module made: the sandbox is shared with other test runs.
             tags = docker(engine_a, "image", "ls", "--format", "{{.Repository}}:{{.Tag}}").split()
             ours = [tag for tag in tags if PREFIX in tag and not tag.endswith(":<none>")]
-            if ours:
-                docker(engine_a, "image", "rm", "--force", *ours)
-            left = image_ids(engine_a) - before
-            if left:
+            for ref in (*ours, *sorted(team.made_on_a)):
                 subprocess.run(
-                    [dockerutil.DOCKER, "image", "rm", "--force", *left],
+                    [dockerutil.DOCKER, "image", "rm", "--force", ref],
                     env={**os.environ, **engine_a},
                     capture_output=True,
                     check=False,
@@ -229,7 +226,11 @@ def test_a_pulled_tag_whose_label_was_tampered_with_is_rebuilt(team: Team) -> No
         == 0
     )
     runtime = json.loads((on_a / "build" / "manifest.json").read_text())["tiers"]["runtime"]
-    # Another image pushed under the runtime's tag: same tag, another hash label.
+    # Another image pushed under the runtime's tag: same tag, another hash label. The image
+    # it replaces on A loses its tag: removed at the end.
+    original = dockerutil.image_id(runtime["tag"])
+    assert original is not None
+    team.made_on_a.add(original)
     docker(
         team.engine_a,
         "build",
