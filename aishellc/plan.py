@@ -15,7 +15,8 @@ reasons come from the extra detail ``manifest.json`` keeps per tier:
 
 Without ``--previous`` every tier is listed ("no previous manifest"). The plan assumes the
 previous manifest's images were built; it does not ask Docker. Commands are the ``docker
-build`` argv of the tiers to rebuild, in build order.
+build`` argv of the tiers to rebuild, in build order, to run from the project root (every
+path in a manifest is relative to it).
 
 A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
 read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
@@ -264,7 +265,7 @@ def render_text(plan: Plan) -> str:
     lines.extend(f"note: {visible(note)}" for note in plan.notes)
     lines.append("")
     if plan.rebuild:
-        lines.append("Run, in order:")
+        lines.append("Run from the project root, in order:")
         lines.extend(
             "  " + " ".join(shell_word(arg) for arg in command) for command in plan.commands
         )

