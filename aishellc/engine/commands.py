@@ -106,7 +106,7 @@ def plan_json(decisions: Sequence[Decision]) -> dict[str, Any]:
                 "tier": decision.tier,
                 "tag": decision.tag,
                 "action": decision.action,
-                "warning": decision.warning,
+                "warnings": [decision.warning] if decision.warning is not None else [],
             }
             for decision in decisions
         ],
