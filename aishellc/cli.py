@@ -1,5 +1,5 @@
-"""The command line: ``aishellc [compile] | check | parse | plan | rule | lock | update |
-outdated``.
+"""The command line: ``aishellc [compile] | check | parse | plan | build | prune | rule |
+lock | update | outdated``.
 
 Exit codes: 0 success (warnings allowed), 1 error diagnostics, 2 usage error or input that
 cannot be read or parsed. A bug in aishellc exits 70 with a one-line message (set
@@ -273,13 +273,28 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
     try:
+        if args.engine and args.previous is not None:
+            raise UserError(
+                "aishellc plan: --engine and --previous cannot be combined",
+                help="--engine asks the engine what is built; --previous compares manifests",
+            )
         new = load_manifest(args.manifest)
         previous = load_manifest(args.previous) if args.previous is not None else None
         check_output_files(args.manifest, new)
+        if args.engine:
+            from aishellc.engine import commands as engine_commands
+
+            decisions = engine_commands.plan_decisions(new)
     except UserError as exc:
         if args.format == "json":
             _write_json_error(out, exc)
         raise
+    if args.engine:
+        if args.format == "json":
+            _write_json(out, engine_commands.plan_json(decisions))
+        else:
+            out.write(engine_commands.render_plan(decisions))
+        return EXIT_OK
     plan = make_plan(new, previous)
     if args.format == "json":
         _write_json(out, plan_json(plan))
@@ -418,6 +433,40 @@ def _add_project_options(command: argparse.ArgumentParser, dockerfile: str) -> N
     )
 
 
+def _add_compile_options(command: argparse.ArgumentParser) -> None:
+    """The options of ``compile``, which ``build`` takes too."""
+    command.add_argument(
+        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
+    )
+    command.add_argument(
+        "-o",
+        "--output",
+        dest="outdir",
+        metavar="OUTDIR",
+        required=True,
+        help="the output folder (created, or replaced as a whole)",
+    )
+    _add_project_options(command, "the Dockerfile")
+    command.add_argument(
+        "--locked",
+        action="store_true",
+        help="fail unless aishellc.lock (next to the Dockerfile) exists and covers every "
+        "harness (for CI); without it a missing lock means: install the specs as written",
+    )
+
+
+def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.engine.commands import cmd_build
+
+    return cmd_build(args, out, err)
+
+
+def _cmd_prune(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from aishellc.engine.commands import cmd_prune
+
+    return cmd_prune(args, out, err)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aishellc",
@@ -483,24 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
         "0 written (warnings allowed), 1 error diagnostics (nothing written), 2 usage "
         "error or input that cannot be read or parsed (nothing written).",
     )
-    compile_cmd.add_argument(
-        "dockerfile", metavar="DOCKERFILE", help="the sandbox Dockerfile, e.g. .aishell/Dockerfile"
-    )
-    compile_cmd.add_argument(
-        "-o",
-        "--output",
-        dest="outdir",
-        metavar="OUTDIR",
-        required=True,
-        help="the output folder (created, or replaced as a whole)",
-    )
-    _add_project_options(compile_cmd, "the Dockerfile")
-    compile_cmd.add_argument(
-        "--locked",
-        action="store_true",
-        help="fail unless aishellc.lock (next to the Dockerfile) exists and covers every "
-        "harness (for CI); without it a missing lock means: install the specs as written",
-    )
+    _add_compile_options(compile_cmd)
     compile_cmd.add_argument(
         "--format",
         choices=("text", "json"),
@@ -528,13 +560,77 @@ def build_parser() -> argparse.ArgumentParser:
     plan_cmd.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format"
     )
+    plan_cmd.add_argument(
+        "--engine",
+        action="store_true",
+        help="ask the Docker engine (and the registry, with one configured) instead: each "
+        "tier is up to date, would be pulled or would be built, as `aishellc build` decides",
+    )
     plan_cmd.set_defaults(handler=_cmd_plan)
+
+    build_cmd = commands.add_parser(
+        "build",
+        help="compile, then make each tier's image exist: up to date, pulled or built",
+        description="Compile DOCKERFILE into OUTDIR as `compile` does, then, per tier in "
+        "build order: keep a local image with the tag and its hash label (up to date), pull "
+        "the tag from the configured registry, or build it with BuildKit; --push then pushes "
+        "it. Ends with a table: tier, tag, action, seconds. Exit codes: 0 built, 1 error "
+        "diagnostics or a tier that failed to build, 2 usage error, bad input, an "
+        "unreachable engine or registry, a refused push.",
+    )
+    _add_compile_options(build_cmd)
+    build_cmd.add_argument(
+        "--push", action="store_true", help="push each tier to the registry (after building)"
+    )
+    build_cmd.add_argument(
+        "--pull",
+        choices=("always", "missing", "never"),
+        default="missing",
+        help="pull a tier from the registry: always (when the registry has it), missing "
+        "(default: when no local image is up to date), never",
+    )
+    build_cmd.add_argument(
+        "--progress",
+        choices=("auto", "plain", "quiet"),
+        default=None,
+        help="the engine's build output, passed to docker build (quiet: shown only when a "
+        "tier fails)",
+    )
+    build_cmd.add_argument(
+        "--network",
+        metavar="MODE",
+        default=None,
+        help="passed to docker build, e.g. host on a machine without a bridge network",
+    )
+    build_cmd.add_argument(
+        "--format", choices=("text", "json"), default="text", help="format of the final table"
+    )
+    build_cmd.set_defaults(handler=_cmd_build)
+
+    prune_cmd = commands.add_parser(
+        "prune",
+        help="remove old aishell tier images no container uses",
+        description="Remove aishell tier images (by their aishell.tier and hash labels) "
+        "that no container uses and that are not among the newest N per tier and project "
+        "(image repository). Images without aishell's labels are never touched.",
+    )
+    prune_cmd.add_argument(
+        "--keep",
+        type=int,
+        default=1,
+        metavar="N",
+        help="keep the newest N images per tier and project (default: 1)",
+    )
+    prune_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be removed; remove nothing"
+    )
+    prune_cmd.set_defaults(handler=_cmd_prune)
     _add_lock_commands(commands)
     return parser
 
 
 _SUBCOMMANDS = frozenset(
-    {"compile", "check", "parse", "plan", "rule", "lock", "update", "outdated"}
+    {"build", "compile", "check", "parse", "plan", "prune", "rule", "lock", "update", "outdated"}
 )
 
 

@@ -441,17 +441,19 @@ def report(results: Sequence[Result], setup: float) -> str:
     )
 
 
-def write_section(path: Path, body: str) -> None:
+def write_section(
+    path: Path, body: str, section: str = SECTION, begin: str = BEGIN, end: str = END
+) -> None:
     """Put ``body`` between the markers of the section, creating what is missing."""
     text = path.read_text() if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + body + rest.split(END, 1)[1]
-    elif f"## {SECTION}\n" in text:
-        head, rest = text.split(f"## {SECTION}\n", 1)
-        text = f"{head}## {SECTION}\n\n{body}\n{rest}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + body + rest.split(end, 1)[1]
+    elif f"## {section}\n" in text:
+        head, rest = text.split(f"## {section}\n", 1)
+        text = f"{head}## {section}\n\n{body}\n{rest}"
     else:
-        text = f"{text.rstrip()}\n\n## {SECTION}\n\n{body}\n"
+        text = f"{text.rstrip()}\n\n## {section}\n\n{body}\n"
     path.write_text(text)
 
 

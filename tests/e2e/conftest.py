@@ -8,6 +8,7 @@ has the stand-in base images). Without an engine these tests skip, unless
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -56,3 +57,13 @@ def new_tag(docker_host: str) -> Iterator[Callable[[str], str]]:
 
     yield make
     dockerutil.remove_images(*made)
+
+
+@pytest.fixture(scope="session")
+def registry_binary() -> str:
+    """Debian's ``docker-registry`` (``.ci/run`` installs it); skips the test without it."""
+    found = shutil.which("docker-registry")
+    if found is None:
+        _unavailable("docker-registry is not installed (apt-get install docker-registry)")
+    assert found is not None
+    return found

@@ -94,11 +94,18 @@ def write_project(
     return root
 
 
-def aishellc(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``aishellc ARGS`` in ``cwd`` with this checkout's sources; never raises on status."""
+def aishellc(
+    cwd: Path, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``aishellc ARGS`` in ``cwd`` with this checkout's sources (``env`` added to the
+    environment); never raises on status."""
     root = str(dockerutil.REPO_ROOT)
     path = os.environ.get("PYTHONPATH")
-    env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root}
+    env = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": f"{root}{os.pathsep}{path}" if path else root,
+    }
     return subprocess.run(
         [sys.executable, "-m", "aishellc", *args],
         cwd=cwd,

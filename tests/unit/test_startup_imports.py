@@ -27,6 +27,7 @@ COPY = "FROM aishell:base\nCOPY Dockerfile /tmp/\n"
 # Module prefixes no parse or check run imports.
 NEVER = (
     "docker",
+    "aishellc.engine",
     "requests",
     "urllib3",
     "http.client",
@@ -121,6 +122,26 @@ def test_check_loads_the_context_reader_for_a_file_that_copies(tmp_path: Path) -
     code, modules = _imported(["check"], COPY, tmp_path)
     assert code == 0
     assert _matching(modules, CONTEXT) == list(CONTEXT)
+
+
+# Module prefixes ``plan`` without ``--engine`` never imports: it reads files only.
+ENGINE = ("docker", "requests", "urllib3", "http.client", "aishellc.engine")
+
+
+def test_plan_without_engine_never_imports_the_engine_package(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(SIMPLE)
+    code, _ = _imported(["compile", "-o", "build", "--harness", "claude@2.1.331"], SIMPLE, tmp_path)
+    assert code == 0
+    result = subprocess.run(
+        [sys.executable, "-c", _RUN, "plan", "build/manifest.json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    report = json.loads(result.stdout)
+    assert report["code"] == 0
+    assert _matching(report["modules"], ENGINE) == []
 
 
 def test_interegular_is_installed_here() -> None:
