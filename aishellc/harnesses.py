@@ -99,6 +99,9 @@ BUILTIN_HARNESSES: tuple[Harness, ...] = (
     Harness("gemini", "gemini", "@google/gemini-cli"),
     Harness("opencode", "opencode", "opencode-ai"),
     Harness("pi", "pi", "@earendil-works/pi-coding-agent"),
+    Harness("copilot", "copilot", "@github/copilot"),
+    # Upstream aishell dropped OpenSpec in v4.0.0; it stays selectable here, so that configs
+    # and --harness flags that name it keep working.
     Harness("openspec", "openspec", "@fission-ai/openspec"),
 )
 

@@ -50,6 +50,7 @@ INJECTIONS = [
         ("gemini", "gemini", "@google/gemini-cli"),
         ("opencode", "opencode", "opencode-ai"),
         ("pi", "pi", "@earendil-works/pi-coding-agent"),
+        ("copilot", "copilot", "@github/copilot"),
         ("openspec", "openspec", "@fission-ai/openspec"),
     ],
 )
@@ -64,9 +65,10 @@ def test_builtin_registry_has_exactly_the_design_table():
         "gemini",
         "opencode",
         "pi",
+        "copilot",
         "openspec",
     )
-    assert len(BUILTIN_HARNESSES) == 6
+    assert len(BUILTIN_HARNESSES) == 7
 
 
 @pytest.mark.parametrize(
