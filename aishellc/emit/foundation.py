@@ -123,17 +123,24 @@ def _header() -> str:
     )
 
 
+_JAVA_PACKAGES = ("openjdk-", "default-jre", "default-jdk")
+
+
 def _apt(packages: list[str]) -> list[str]:
     if not packages:
         return []
     names = "".join(f" \\\n        {_safe(p)}" for p in packages)
+    bare = {p.partition("=")[0] for p in packages}
+    comment = "# Packages follow the Debian release's point updates unless pinned as name=version\n"
+    first = "RUN apt-get update \\\n"
+    if any(name.startswith(_JAVA_PACKAGES) for name in bare):
+        comment += "# A JRE's postinst links man pages into /usr/share/man/man1 (slim lacks it)\n"
+        first = "RUN mkdir -p /usr/share/man/man1 \\\n    && apt-get update \\\n"
     blocks = [
-        "# Packages follow the Debian release's point updates unless pinned as name=version\n"
-        "RUN apt-get update \\\n"
-        f"    && apt-get install -y --no-install-recommends{names} \\\n"
+        comment + first + f"    && apt-get install -y --no-install-recommends{names} \\\n"
         "    && rm -rf /var/lib/apt/lists/*"
     ]
-    if "fd-find" in {p.partition("=")[0] for p in packages}:
+    if "fd-find" in bare:
         blocks.append("# Debian installs fd as fdfind\nRUN ln -s /usr/bin/fdfind /usr/bin/fd")
     return blocks
 

@@ -195,6 +195,27 @@ def test_no_downloads_config_downloads_nothing():
     assert "gosu" in " ".join(run_values(text))  # from apt
 
 
+@pytest.mark.parametrize(
+    ("packages", "makes_man1"),
+    [
+        (["gosu", "openjdk-21-jre-headless"], True),
+        (["gosu", "openjdk-17-jre-headless=17.0.15+6-1~deb12u1"], True),
+        (["default-jre-headless", "gosu"], True),
+        (["gosu", "jq"], False),
+    ],
+)
+def test_a_jre_gets_the_man1_folder_its_postinst_needs(packages: list[str], makes_man1: bool):
+    # Found by the e2e build: openjdk-21's postinst fails on a slim image without it.
+    data = no_downloads()
+    data["foundation"]["apt_packages"] = [*packages, "sudo"]
+    apt = next(
+        r for r in run_values(render_foundation(config_of(data)).dockerfile) if "apt-get" in r
+    )
+    words = apt.split()
+    assert (words[:5] == ["mkdir", "-p", "/usr/share/man/man1", "&&", "apt-get"]) is makes_man1
+    assert (words[0] == "apt-get") is not makes_man1
+
+
 def test_babashka_is_the_dynamic_build_on_amd64_and_static_on_arm64():
     downloads = {
         d.arch: d.url

@@ -41,7 +41,9 @@ ARG TARGETARCH
 ENV DEBIAN_FRONTEND=noninteractive
 
 # Packages follow the Debian release's point updates unless pinned as name=version
-RUN apt-get update \
+# A JRE's postinst links man pages into /usr/share/man/man1 (slim lacks it)
+RUN mkdir -p /usr/share/man/man1 \
+    && apt-get update \
     && apt-get install -y --no-install-recommends \
         bash \
         bc \
