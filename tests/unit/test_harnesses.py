@@ -58,6 +58,13 @@ def test_builtin_registry_matches_design(name, binary, package):
     assert HarnessRegistry.builtin().get(name) == Harness(name, binary, package)
 
 
+def test_the_passes_default_harnesses_are_the_builtin_registry():
+    # The passes keep their own copy (they run without a config); it must not drift.
+    from aishellc.passes.context import DEFAULT_HARNESS_BINARIES
+
+    assert dict(DEFAULT_HARNESS_BINARIES) == {h.binary: h.package for h in BUILTIN_HARNESSES}
+
+
 def test_builtin_registry_has_exactly_the_design_table():
     assert HarnessRegistry.builtin().names() == (
         "claude",
