@@ -453,7 +453,7 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
             "path": "--harness",
             "line": None,
             "column": None,
-            "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
+            "help": "known harnesses: claude, codex, copilot, gemini, opencode, openspec, pi",
         }
     }
     result = run_cli_in(root, "plan", "missing.json", "--format", "json")
