@@ -118,6 +118,16 @@ class Tool:
 
 
 @attrs.frozen
+class SqliteSource:
+    """SQLite compiled from upstream's ``sqlite-src`` zip in a builder stage of the target
+    platform (so one source download serves every architecture), installed in /usr/local."""
+
+    version: str = attrs.field(validator=_each(grammars.is_release_number, "SQLite version"))
+    url: str = attrs.field(validator=_each(grammars.is_https_url, "download URL"))
+    sha256: str = attrs.field(validator=_each(grammars.is_sha256, "sha256"))
+
+
+@attrs.frozen
 class UserConfig:
     """The unprivileged user the image is built for (moved to the host's ids at start)."""
 
@@ -157,10 +167,22 @@ class FoundationConfig:
     )
     user: UserConfig = UserConfig()
     ca_certificates: tuple[CaCertificate, ...] = ()
+    glibc_floor: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_each(grammars.is_release_number, "glibc floor")),
+    )
+    """The lowest glibc the base image may have (checked by a RUN); ``None``: no check."""
+    sqlite: SqliteSource | None = None
+    """SQLite built from source (Debian's ``sqlite3`` package is then left out)."""
 
     def __attrs_post_init__(self) -> None:
         problems = foundation_problems(
-            self.apt_packages, self.tools, self.enable_tools, self.user, self.ca_certificates
+            self.apt_packages,
+            self.tools,
+            self.enable_tools,
+            self.user,
+            self.ca_certificates,
+            self.sqlite,
         )
         if problems:
             raise ValueError(problems[0].message)
@@ -196,6 +218,7 @@ def foundation_problems(
     enable_tools: tuple[str, ...],
     user: UserConfig,
     ca_certificates: tuple[CaCertificate, ...] = (),
+    sqlite: SqliteSource | None = None,
 ) -> list[Problem]:
     """Checks that span several foundation settings (each value is valid on its own)."""
     problems: list[Problem] = []
@@ -277,6 +300,34 @@ def foundation_problems(
                 ("user", "sudo"),
             )
         )
+    if sqlite is not None:
+        problems += _sqlite_problems(names)
+    return problems
+
+
+READLINE_PACKAGES: Final = ("libreadline8t64", "libreadline8")
+"""readline's runtime library: its trixie name (after the time_t transition), then bookworm's."""
+
+
+def _sqlite_problems(apt_names: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    if "sqlite3" in apt_names:
+        problems.append(
+            Problem(
+                "apt package 'sqlite3' would put a second sqlite3 beside the one built from source",
+                "remove 'sqlite3' from apt_packages, or set sqlite = false in [foundation]",
+                ("apt_packages",),
+            )
+        )
+    if not apt_names & set(READLINE_PACKAGES):
+        problems.append(
+            Problem(
+                "the SQLite shell built from source links readline, which apt_packages lacks",
+                "add 'libreadline8t64' (trixie) or 'libreadline8' (bookworm) to apt_packages, "
+                "or set sqlite = false in [foundation]",
+                ("apt_packages",),
+            )
+        )
     return problems
 
 
@@ -321,7 +372,7 @@ class Config:
 
     @classmethod
     def default(cls) -> Config:
-        """The built-in configuration: upstream aishell v3.21.0's foundation contents."""
+        """The built-in configuration: upstream aishell v4.0.0's foundation contents."""
         from aishellc.config_defaults import default_foundation
 
         return cls(foundation=default_foundation())
@@ -363,7 +414,9 @@ class Config:
         data = {
             "apt_packages": sorted(foundation.apt_packages),
             "base_image": foundation.base_image,
+            "glibc_floor": foundation.glibc_floor,
             "node_image": foundation.node_image,
+            "sqlite": None if foundation.sqlite is None else attrs.asdict(foundation.sqlite),
             "tools": [_tool_inputs(tool) for tool in foundation.active_tools],
             "user": attrs.asdict(foundation.user),
         }

@@ -1,17 +1,27 @@
-"""The default foundation: the contents of upstream aishell v3.21.0's base image.
+"""The default foundation: the contents of upstream aishell v4.0.0's base image.
 
-Versions are upstream's. Every download is pinned by sha256; the sums are the ones the
-projects publish for these release assets (their checksum files), cross-checked against
-independent pins of the same files. bbin ships no checksum file: its sum is that of the
-``bbin`` script at the ``v0.2.5`` tag, which is what the raw URL serves.
+Versions are upstream's (its foundation template at v4.0.0: ``debian:trixie-slim``, the
+glibc floor 2.39, the apt list, SQLite 3.53.4 from source, Babashka 1.13.220). Every
+download is pinned by sha256; the sums are the ones the projects publish for these release
+assets (their checksum files), cross-checked against independent pins of the same files.
+bbin ships no checksum file: its sum is that of the ``bbin`` script at the ``v0.2.5`` tag,
+which is what the raw URL serves. SQLite's sum is the one upstream aishell pins for
+``sqlite-src-3530400.zip`` (sqlite.org publishes SHA3-256 only). Upstream aishell pins no sum
+for Babashka; its sums are the ones Babashka's author publishes in his Homebrew tap
+(borkdude/homebrew-brew, ``babashka.rb`` at 1.13.220).
+
+A config can still pin the bookworm foundation (docs/usage.md gives the lines).
 """
 
 from __future__ import annotations
 
-from aishellc.config import Download, FoundationConfig, Tool, UserConfig
+from aishellc.config import Download, FoundationConfig, SqliteSource, Tool, UserConfig
 
-BASE_IMAGE = "debian:bookworm-slim"
-NODE_IMAGE = "node:24-bookworm-slim"
+BASE_IMAGE = "debian:trixie-slim"
+NODE_IMAGE = "node:24-trixie-slim"
+
+GLIBC_FLOOR = "2.39"
+"""Upstream's policy (its ADR 0005): trixie ships 2.41; the promise to tools is 2.39."""
 
 APT_PACKAGES: tuple[str, ...] = (
     "bash",
@@ -24,38 +34,53 @@ APT_PACKAGES: tuple[str, ...] = (
     "htop",
     "jq",
     "less",
-    # bbin resolves dependencies with tools.deps, which runs on the JVM
-    "openjdk-17-jre-headless",
+    # line editing for the SQLite shell built from source (bookworm: libreadline8)
+    "libreadline8t64",
+    "libxml2-utils",
+    "moreutils",
+    # bbin resolves dependencies with tools.deps, which runs on the JVM (bookworm: 17)
+    "openjdk-21-jre-headless",
+    # openssh-client and patch: git Recommends them, dropped by --no-install-recommends
+    "openssh-client",
+    "patch",
+    # CJK CMap tables; a libpoppler Recommends, likewise dropped
+    "poppler-data",
+    "poppler-utils",
     "ripgrep",
     "rlwrap",
-    "sqlite3",
     "sudo",
     "tree",
     "unzip",
     "vim",
     # a virtual package, provided by procps
     "watch",
+    "xz-utils",
+    "zip",
+    "zstd",
 )
 
 _GH = "https://github.com"
 
+_BB = f"{_GH}/babashka/babashka/releases/download/v1.13.220/babashka-1.13.220"
+
 BABASHKA = Tool(
     name="babashka",
-    version="1.12.218",
+    version="1.13.220",
     kind="tar.gz",
     binaries=("bb",),
     downloads=(
+        # The dynamically linked build: a static glibc program cannot dlopen, so
+        # babashka.ffi needs this one (it needs only libc6, up to GLIBC_2.27).
         Download(
             "amd64",
-            f"{_GH}/babashka/babashka/releases/download/v1.12.218/"
-            "babashka-1.12.218-linux-amd64-static.tar.gz",
-            "7bd028cc794732ffde3da31ce4379840893c8e54f1046f92a8dfc4f4b3cddaf8",
+            f"{_BB}-linux-amd64.tar.gz",
+            "5211ebf6267be2dbbf4857611cb01331b865bf6b0a8c9bc500c83a816df1a769",
         ),
+        # Babashka publishes no dynamic aarch64 build.
         Download(
             "arm64",
-            f"{_GH}/babashka/babashka/releases/download/v1.12.218/"
-            "babashka-1.12.218-linux-aarch64-static.tar.gz",
-            "e9e9190afb0dd33abbcd3aa6c1382184a88a5498800324719be3be6e1aa68302",
+            f"{_BB}-linux-aarch64-static.tar.gz",
+            "0efd6ef36b93ea2f0ae6ebf9d1bcd1a66167c2f41c17e990659aa067654437e8",
         ),
     ),
     check=("bb", "--version"),
@@ -186,6 +211,12 @@ GITLEAKS = Tool(
 
 TOOLS: tuple[Tool, ...] = (BABASHKA, BBIN, GOSU, CUE, UV, GITLEAKS)
 
+SQLITE = SqliteSource(
+    version="3.53.4",
+    url="https://sqlite.org/2026/sqlite-src-3530400.zip",
+    sha256="d18fa15aec74d8c17e1463f861095adc01b5ad190256acb4f91d22f0368d232b",
+)
+
 
 def default_foundation() -> FoundationConfig:
     return FoundationConfig(
@@ -195,4 +226,6 @@ def default_foundation() -> FoundationConfig:
         tools=TOOLS,
         enable_tools=(),
         user=UserConfig(),
+        glibc_floor=GLIBC_FLOOR,
+        sqlite=SQLITE,
     )

@@ -25,10 +25,15 @@ Schema (every key optional; a key that is present replaces the default, except t
     registry = "https://npm.example.com/"  # for `aishellc lock`; else npm's own configuration
 
     [foundation]
-    base_image = "debian:bookworm-slim"
-    node_image = "node:24-bookworm-slim"
+    base_image = "debian:trixie-slim"
+    node_image = "node:24-trixie-slim"
     apt_packages = ["bash", "ca-certificates", "curl", "gosu", "sudo"]
     enable_tools = ["gitleaks"]           # opt-in tools to install
+    glibc_floor = "2.39"                  # the build fails below it; false: no check
+    [foundation.sqlite]                   # SQLite from source; sqlite = false: none
+    version = "3.53.4"
+    url = "https://sqlite.org/2026/sqlite-src-3530400.zip"
+    sha256 = "d18fa15aec74d8c17e1463f861095adc01b5ad190256acb4f91d22f0368d232b"
     [foundation.user]
     name = "developer"
     uid = 1000
@@ -68,6 +73,7 @@ from aishellc.config import (
     Config,
     Download,
     FoundationConfig,
+    SqliteSource,
     Tool,
     UserConfig,
     foundation_problems,
@@ -183,10 +189,16 @@ CERT_PATH = Rule(
     "write a path relative to this config file such as 'certs/corp.crt' "
     "(letters, digits, '.', '_', '+', '-')",
 )
+RELEASE = Rule(
+    grammars.is_release_number,
+    "version number",
+    "write two or three numbers separated by dots, e.g. 2.39 or 3.53.4",
+)
 
 MAX_CONFIG_BYTES = 1 << 20
 """The largest config file read: far above any real one (a configuration with every
 tool spelled out is a few KiB); ``aishellc.toml -> /dev/zero`` or a huge file is refused."""
+
 
 _TOP_KEYS = ("foundation", "harnesses", "ignore", "npm", "registry", "runtime", "tag_prefix")
 _FOUNDATION_KEYS = (
@@ -194,10 +206,13 @@ _FOUNDATION_KEYS = (
     "base_image",
     "ca_certificates",
     "enable_tools",
+    "glibc_floor",
     "node_image",
+    "sqlite",
     "tools",
     "user",
 )
+_SQLITE_KEYS = ("sha256", "url", "version")
 _USER_KEYS = ("gid", "name", "sudo", "uid")
 _TOOL_KEYS = (
     "binaries",
@@ -461,7 +476,15 @@ class _Reader(TomlReader):
         certificates = base.ca_certificates
         if "ca_certificates" in data:
             certificates = self.ca_certificates(data["ca_certificates"], (*key, "ca_certificates"))
-        for problem in foundation_problems(apt_packages, tools, enable_tools, user, certificates):
+        glibc_floor = base.glibc_floor
+        if "glibc_floor" in data:
+            glibc_floor = self.glibc_floor(data["glibc_floor"], (*key, "glibc_floor"))
+        sqlite = base.sqlite
+        if "sqlite" in data:
+            sqlite = self.sqlite(data["sqlite"], (*key, "sqlite"))
+        for problem in foundation_problems(
+            apt_packages, tools, enable_tools, user, certificates, sqlite
+        ):
             self.fail((*key, *problem.key), problem.message, problem.help)
         return FoundationConfig(
             base_image=base_image,
@@ -471,6 +494,38 @@ class _Reader(TomlReader):
             enable_tools=enable_tools,
             user=user,
             ca_certificates=certificates,
+            glibc_floor=glibc_floor,
+            sqlite=sqlite,
+        )
+
+    def glibc_floor(self, value: Any, key: KeyPath) -> str | None:
+        """A version such as ``"2.39"``, or ``false`` for no check."""
+        if value is False:
+            return None
+        if not isinstance(value, str):
+            self.fail(
+                key,
+                f"{self.dotted(key)} must be a version string or false",
+                'write glibc_floor = "2.39", or glibc_floor = false to leave the check out',
+            )
+        return self.string(value, key, RELEASE)
+
+    def sqlite(self, value: Any, key: KeyPath) -> SqliteSource | None:
+        """A ``[foundation.sqlite]`` table (every key required), or ``false`` for none."""
+        if value is False:
+            return None
+        if not isinstance(value, dict):
+            self.fail(
+                key,
+                f"{self.dotted(key)} must be a table or false",
+                "write a [foundation.sqlite] table with version, url and sha256, "
+                "or sqlite = false to leave SQLite out",
+            )
+        data = self.table(value, key, _SQLITE_KEYS)
+        return SqliteSource(
+            version=self.string(self.required(data, "version", key), (*key, "version"), RELEASE),
+            url=self.string(self.required(data, "url", key), (*key, "url"), URL),
+            sha256=self.string(self.required(data, "sha256", key), (*key, "sha256"), SHA256),
         )
 
     def ca_certificates(self, value: Any, key: KeyPath) -> tuple[CaCertificate, ...]:

@@ -167,6 +167,14 @@ def is_tool_version(value: str) -> bool:
     return _VERSION_RE.fullmatch(value) is not None
 
 
+_RELEASE_RE = re.compile(r"(?:0|[1-9][0-9]{0,3})(?:\.(?:0|[1-9][0-9]{0,3})){1,2}", re.ASCII)
+
+
+def is_release_number(value: str) -> bool:
+    """``2.39`` or ``3.53.4``: two or three dot-separated numbers (no leading zeros)."""
+    return _RELEASE_RE.fullmatch(value) is not None
+
+
 def is_user_name(value: str) -> bool:
     """A login name accepted by Debian's ``useradd`` defaults."""
     return _USER_RE.fullmatch(value) is not None

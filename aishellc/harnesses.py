@@ -122,6 +122,9 @@ BUILTIN_HARNESSES: tuple[Harness, ...] = (
     Harness("gemini", "gemini", "@google/gemini-cli"),
     Harness("opencode", "opencode", "opencode-ai", (("OPENCODE_DISABLE_AUTOUPDATE", "1"),)),
     Harness("pi", "pi", "@earendil-works/pi-coding-agent", (("PI_SKIP_VERSION_CHECK", "1"),)),
+    Harness("copilot", "copilot", "@github/copilot"),
+    # Upstream aishell dropped OpenSpec in v4.0.0; it stays selectable here, so that configs
+    # and --harness flags that name it keep working.
     Harness("openspec", "openspec", "@fission-ai/openspec"),
 )
 

@@ -104,9 +104,10 @@ CONFIG = f"""\
 tag_prefix = "{TAG_PREFIX}"
 
 [foundation]
-base_image = "debian:bookworm-slim"
-node_image = "node:24-bookworm-slim"
+base_image = "debian:trixie-slim"
+node_image = "node:24-trixie-slim"
 tools = []
+sqlite = false
 apt_packages = ["bash", "ca-certificates", "curl", "git", "gosu", "less", "sudo"]
 """
 

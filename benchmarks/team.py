@@ -59,9 +59,10 @@ tag_prefix = "aishellc-team"
 registry = "{registry}/bench"
 
 [foundation]
-base_image = "debian:bookworm-slim"
-node_image = "node:24-bookworm-slim"
+base_image = "debian:trixie-slim"
+node_image = "node:24-trixie-slim"
 tools = []
+sqlite = false
 apt_packages = ["bash", "ca-certificates", "curl", "git", "gosu", "less", "sudo"]
 """
 FLAGS = ("--network", "host", "--progress", "plain", "--format", "json")

@@ -42,6 +42,7 @@ DOCKERFILE = ".aishell/Dockerfile"
 OFFLINE_CONFIG = """\
 [foundation]
 tools = []
+sqlite = false
 apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
 """
 

@@ -23,6 +23,7 @@ from tests.compile_cases import (
 )
 
 CASES = case_names()
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_cases_cover_the_acceptance_list():
@@ -38,6 +39,7 @@ def test_the_cases_cover_the_acceptance_list():
         "harness-pins",
         "legacy",
         "real-world",
+        "bookworm-pin",
     } <= set(CASES)
 
 
@@ -86,11 +88,28 @@ def test_the_test_foundation_downloads_nothing():
 
     config = Config.load(GOLDEN / "aishellc.toml")
     foundation = config.foundation
-    assert foundation.base_image == "debian:bookworm-slim"
+    assert foundation.base_image == "debian:trixie-slim"
     assert foundation.active_tools == ()
+    assert foundation.sqlite is None
     assert "gosu" in foundation.apt_packages
     text = render_foundation(config).dockerfile
     assert "github" not in text.lower() and "curl -" not in text and "https://" not in text
     for case in CASES:
+        if (GOLDEN / case / "aishellc.toml").is_file():
+            continue
         expected = (GOLDEN / case / "expected" / "foundation.Dockerfile").read_text()
         assert "github" not in expected.lower(), case
+
+
+def test_the_bookworm_pin_case_is_the_one_docs_usage_gives():
+    from aishellc.config import Config
+
+    lines = (GOLDEN / "bookworm-pin" / "aishellc.toml").read_text()
+    assert f"```toml\n{lines}```" in (REPO / "docs" / "usage.md").read_text()
+    foundation = Config.from_toml(lines).foundation
+    assert (foundation.base_image, foundation.node_image) == (
+        "debian:bookworm-slim",
+        "node:24-bookworm-slim",
+    )
+    assert foundation.glibc_floor is None
+    assert foundation.sqlite is not None

@@ -144,7 +144,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
         "CA certificate missing",
         _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
         [],
-        ".aishell/aishellc.toml:4:20: cannot read CA certificate 'corp.crt': No such file",
+        ".aishell/aishellc.toml:5:20: cannot read CA certificate 'corp.crt': No such file",
     ),
     (
         "CA certificate not PEM",
@@ -155,7 +155,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
             ),
         ),
         [],
-        ".aishell/aishellc.toml:4:20: CA certificate 'certs/corp.crt' is not a PEM certificate: "
+        ".aishell/aishellc.toml:5:20: CA certificate 'certs/corp.crt' is not a PEM certificate: "
         "it holds no '-----BEGIN CERTIFICATE-----' block",
     ),
     (
@@ -168,7 +168,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
             _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
         ),
         [],
-        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        ".aishell/aishellc.toml:5:20: CA certificate 'corp.crt' is not a PEM certificate: "
         "OpenSSL cannot read a certificate in it",
     ),
     (
@@ -181,7 +181,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
             _write(".aishell/aishellc.toml", OFFLINE_CONFIG + 'ca_certificates = ["corp.crt"]\n'),
         ),
         [],
-        ".aishell/aishellc.toml:4:20: CA certificate 'corp.crt' is not a PEM certificate: "
+        ".aishell/aishellc.toml:5:20: CA certificate 'corp.crt' is not a PEM certificate: "
         "it holds a PRIVATE KEY block",
     ),
     (
@@ -191,7 +191,7 @@ CASES: list[tuple[str, Setup, list[str], str | None]] = [
             OFFLINE_CONFIG + 'ca_certificates = ["/etc/ssl/certs/ca-certificates.crt"]\n',
         ),
         [],
-        ".aishell/aishellc.toml:4:20: invalid CA certificate path",
+        ".aishell/aishellc.toml:5:20: invalid CA certificate path",
     ),
     (
         "lock does not cover a changed spec",
@@ -576,7 +576,7 @@ def test_json_format_reports_the_error_on_stdout(root: Path) -> None:
             "path": "--harness",
             "line": None,
             "column": None,
-            "help": "known harnesses: claude, codex, gemini, opencode, openspec, pi",
+            "help": "known harnesses: claude, codex, copilot, gemini, opencode, openspec, pi",
         }
     }
     result = run_cli_in(root, "plan", "missing.json", "--format", "json")

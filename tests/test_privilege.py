@@ -186,6 +186,15 @@ def test_the_compiled_foundation_checks_every_download_before_installing(project
     ]
     # Every RUN that names a URL or calls curl (the apt list names the curl package).
     downloading = [run for run in runs if "https://" in run or re.search(r"\bcurl\s+-", run)]
+    # SQLite's source, in its builder stage: fetched with its checksum, checked before unzip.
+    sqlite = manifest["tiers"]["foundation"]["config"]["sqlite"]
+    (source,) = [run for run in downloading if sqlite["url"] in run]
+    pair = rf"url='{re.escape(sqlite['url'])}';\s*sha256='{sqlite['sha256']}'"
+    assert re.search(pair, source) and "||" not in source, source
+    fetch = source.index("curl -fsSL --proto '=https'")
+    check = source.index("sha256sum -c /tmp/sqlite-src.sha256;")
+    assert fetch < check < source.index("unzip"), source
+    downloading.remove(source)
     assert len(downloading) == len(tools)
     for tool in tools:
         (run,) = [r for r in downloading if any(d["url"] in r for d in tool["downloads"].values())]

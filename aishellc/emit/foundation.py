@@ -19,13 +19,15 @@ from types import MappingProxyType
 
 import attrs
 
-from aishellc.config import ANY_ARCH, INSTALL_DIR, Config, Download, Tool
+from aishellc.config import ANY_ARCH, INSTALL_DIR, Config, Download, SqliteSource, Tool
 from aishellc.emit import foundation_scripts as scripts
 
 CONTEXT_DIR = "foundation"
 """The foundation's build context, relative to the output folder."""
 ENTRYPOINT = "/usr/local/bin/entrypoint.sh"
 NODE_STAGE = "aishell-node"
+SQLITE_STAGE = "aishell-sqlite"
+SQLITE_SOURCE_DIR = "/usr/src/sqlite"
 
 # (file in the context, destination in the image, mode)
 _SHELL_FILES = (
@@ -79,15 +81,24 @@ def render_foundation(config: Config) -> FoundationFiles:
     blocks = [
         _header(),
         f"FROM {_safe(foundation.node_image)} AS {NODE_STAGE}",
+    ]
+    if foundation.sqlite is not None:
+        blocks.extend(_sqlite_stage(foundation.base_image, foundation.sqlite))
+    blocks += [
         f"FROM {_safe(foundation.base_image)}\n\nARG TARGETARCH",
         "ENV DEBIAN_FRONTEND=noninteractive",
     ]
+    # Checked first: a base image below the floor fails before the slow steps.
+    if foundation.glibc_floor is not None:
+        blocks.append(glibc_floor_check(foundation.glibc_floor))
     blocks.extend(_apt(sorted(foundation.apt_packages)))
     if foundation.ca_certificates:
         blocks.append(_ca_certificates([cert.name for cert in foundation.ca_certificates]))
     blocks.append(_node())
     for tool in foundation.active_tools:
         blocks.extend(_tool(tool))
+    if foundation.sqlite is not None:
+        blocks.append(_sqlite_install(foundation.sqlite))
     blocks.append(_shell_files())
     blocks.append(_user(user.name, user.uid, user.gid))
     if user.sudo:
@@ -121,17 +132,24 @@ def _header() -> str:
     )
 
 
+_JAVA_PACKAGES = ("openjdk-", "default-jre", "default-jdk")
+
+
 def _apt(packages: list[str]) -> list[str]:
     if not packages:
         return []
     names = "".join(f" \\\n        {_safe(p)}" for p in packages)
+    bare = {p.partition("=")[0] for p in packages}
+    comment = "# Packages follow the Debian release's point updates unless pinned as name=version\n"
+    first = "RUN apt-get update \\\n"
+    if any(name.startswith(_JAVA_PACKAGES) for name in bare):
+        comment += "# A JRE's postinst links man pages into /usr/share/man/man1 (slim lacks it)\n"
+        first = "RUN mkdir -p /usr/share/man/man1 \\\n    && apt-get update \\\n"
     blocks = [
-        "# Packages follow the Debian release's point updates unless pinned as name=version\n"
-        "RUN apt-get update \\\n"
-        f"    && apt-get install -y --no-install-recommends{names} \\\n"
+        comment + first + f"    && apt-get install -y --no-install-recommends{names} \\\n"
         "    && rm -rf /var/lib/apt/lists/*"
     ]
-    if "fd-find" in {p.partition("=")[0] for p in packages}:
+    if "fd-find" in bare:
         blocks.append("# Debian installs fd as fdfind\nRUN ln -s /usr/bin/fdfind /usr/bin/fd")
     return blocks
 
@@ -147,6 +165,156 @@ def _ca_certificates(names: list[str]) -> str:
         "# Extra CA certificates (ca_certificates), trusted by the system and by Node.js\n"
         + "\n".join(copies)
         + f"\nRUN update-ca-certificates\nENV NODE_EXTRA_CA_CERTS={CA_BUNDLE}"
+    )
+
+
+def glibc_floor_check(floor: str) -> str:
+    """A RUN that fails the build, saying why, when the base image's glibc is below ``floor``.
+    dpkg compares: as strings, 2.4 would rank above 2.39."""
+    floor = _safe(floor)
+    return (
+        f"# Tools are linked against ever-newer glibc: the base image must have {floor} or newer\n"
+        'RUN glibc="$(getconf GNU_LIBC_VERSION)"; \\\n'
+        '    glibc="${glibc#glibc }"; \\\n'
+        f'    if ! dpkg --compare-versions "$glibc" ge {floor}; then \\\n'
+        f'        echo "glibc $glibc is below the foundation\'s floor {floor}:" \\\n'
+        '            "use a newer base_image (debian:trixie-slim has 2.41)" \\\n'
+        '            "or set glibc_floor in [foundation] of aishellc.toml" >&2; \\\n'
+        "        exit 1; \\\n"
+        "    fi"
+    )
+
+
+# Debian-parity features (upstream's configure turns most of them off) plus EXPLAIN_COMMENTS
+# and BYTECODE_VTAB, as upstream aishell builds it; the main stage checks each one is in.
+_SQLITE_CFLAGS = (
+    "-DSQLITE_ENABLE_FTS3_PARENTHESIS",
+    "-DSQLITE_ENABLE_STMTVTAB",
+    "-DSQLITE_ENABLE_UNLOCK_NOTIFY",
+    "-DSQLITE_ENABLE_LOAD_EXTENSION",
+    "-DSQLITE_ENABLE_EXPLAIN_COMMENTS",
+    "-DSQLITE_ENABLE_BYTECODE_VTAB",
+    "-DSQLITE_SOUNDEX",
+    "-DSQLITE_SECURE_DELETE",
+    "-DSQLITE_MAX_VARIABLE_NUMBER=250000",
+)
+# --soname=legacy makes the library libsqlite3.so.0, shadowing Debian's for every consumer;
+# --disable-rpath leaves the loader to the ldconfig cache; no TCL (so no sqlite3_analyzer).
+_SQLITE_CONFIGURE = (
+    "--prefix=/usr/local",
+    "--all",
+    "--enable-fts3",
+    "--enable-update-limit",
+    "--enable-column-metadata",
+    "--enable-readline",
+    "--disable-tcl",
+    "--disable-rpath",
+    "--dynlink-tools",
+    "--soname=legacy",
+)
+SQLITE_OPTIONS = (
+    "ENABLE_BYTECODE_VTAB",
+    "ENABLE_CARRAY",
+    "ENABLE_COLUMN_METADATA",
+    "ENABLE_DBPAGE_VTAB",
+    "ENABLE_DBSTAT_VTAB",
+    "ENABLE_EXPLAIN_COMMENTS",
+    "ENABLE_FTS3",
+    "ENABLE_FTS3_PARENTHESIS",
+    "ENABLE_FTS4",
+    "ENABLE_FTS5",
+    "ENABLE_GEOPOLY",
+    "ENABLE_LOAD_EXTENSION",
+    "ENABLE_MATH_FUNCTIONS",
+    "ENABLE_PREUPDATE_HOOK",
+    "ENABLE_RTREE",
+    "ENABLE_SESSION",
+    "ENABLE_STMTVTAB",
+    "ENABLE_UNLOCK_NOTIFY",
+    "ENABLE_UPDATE_DELETE_LIMIT",
+    "MAX_VARIABLE_NUMBER=250000",
+    "SECURE_DELETE",
+    "SOUNDEX",
+    "THREADSAFE=1",
+)
+_SQLITE_BUILD_DEPS = "ca-certificates curl gcc libc6-dev libreadline-dev make unzip"
+# Prints the version and compile options of whichever libsqlite3.so.0 the loader picks: the
+# shell embeds its own copy of sqlite3.c, so it cannot tell.
+_SQLITE_PROBE = (
+    "#include <stdio.h>",
+    "#include <sqlite3.h>",
+    "int main(void) {",
+    "  int i; const char *z;",
+    "  puts(sqlite3_libversion());",
+    "  for (i = 0; (z = sqlite3_compileoption_get(i)) != 0; i++) puts(z);",
+    "  return 0;",
+    "}",
+)
+
+
+def sqlite_build_script(sqlite: SqliteSource) -> str:
+    """The builder stage's download-verify-compile step (a ``sh`` script)."""
+    flags = " ".join(_SQLITE_CFLAGS)
+    configure = " ".join(_SQLITE_CONFIGURE)
+    steps = [
+        "set -eu",
+        f"url={_quoted(sqlite.url)}",
+        f"sha256={_quoted(sqlite.sha256)}",
+        "curl -fsSL --proto '=https' --tlsv1.2 -o /tmp/sqlite-src.zip \"$url\"",
+        # Verified before unzip reads a byte of it.
+        'echo "$sha256  /tmp/sqlite-src.zip" > /tmp/sqlite-src.sha256',
+        "sha256sum -c /tmp/sqlite-src.sha256",
+        "unzip -q /tmp/sqlite-src.zip -d /tmp/sqlite-src",
+        # The zip holds one folder, named after the release.
+        "cp -a /tmp/sqlite-src/*/. .",
+        f'CFLAGS="-O2 {flags}" ./configure {configure}',
+        'make -j"$(nproc)" sqlite3 sqldiff sqlite3_rsync',
+        "make DESTDIR=/staging install install-pc install-diff install-rsync",
+    ]
+    return "; \\\n    ".join(steps)
+
+
+def _sqlite_stage(base_image: str, sqlite: SqliteSource) -> list[str]:
+    probe = " \\\n        ".join(f"'{line}'" for line in _SQLITE_PROBE)
+    return [
+        f"# SQLite {_safe(sqlite.version)} from source, compiled for the target platform\n"
+        f"FROM {_safe(base_image)} AS {SQLITE_STAGE}\n"
+        "RUN apt-get update \\\n"
+        f"    && apt-get install -y --no-install-recommends {_SQLITE_BUILD_DEPS} \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+        f"WORKDIR {SQLITE_SOURCE_DIR}\n"
+        f"RUN {sqlite_build_script(sqlite)}\n"
+        f"RUN printf '%s\\n' \\\n        {probe} > /tmp/probe.c \\\n"
+        "    && mkdir /probe \\\n"
+        "    && gcc -O2 -o /probe/sqlite-probe /tmp/probe.c \\\n"
+        "        -I/staging/usr/local/include -L/staging/usr/local/lib -lsqlite3"
+    ]
+
+
+def _sqlite_install(sqlite: SqliteSource) -> str:
+    version = _safe(sqlite.version)
+    options = " ".join(SQLITE_OPTIONS)
+    steps = [
+        "set -eu",
+        "ldconfig",
+        'shell="$(sqlite3 --version)"',
+        f"test \"${{shell%% *}}\" = '{version}'",
+        "sqldiff --help > /dev/null",
+        "sqlite3_rsync --version > /dev/null",
+        # sqldiff links the library (--dynlink-tools): the loader must pick ours
+        'ldd "$(command -v sqldiff)" > /tmp/sqldiff.ldd',
+        "grep -q '=> /usr/local/lib/libsqlite3.so.0' /tmp/sqldiff.ldd",
+        "/tmp/sqlite-probe > /tmp/sqlite-probe.out",
+        f"test \"$(head -n 1 /tmp/sqlite-probe.out)\" = '{version}'",
+        f'for opt in {options}; do grep -qx "$opt" /tmp/sqlite-probe.out '
+        '|| { echo "SQLite lacks the compile option $opt" >&2; exit 1; }; done',
+        "rm -f /tmp/sqlite-probe /tmp/sqlite-probe.out /tmp/sqldiff.ldd",
+    ]
+    return (
+        "# SQLite: its libsqlite3.so.0 shadows Debian's for every program (ldconfig)\n"
+        f"COPY --from={SQLITE_STAGE} /staging/usr/local/ /usr/local/\n"
+        f"COPY --from={SQLITE_STAGE} /probe/sqlite-probe /tmp/sqlite-probe\n"
+        + _chain(steps, "; \\\n    ")
     )
 
 

@@ -19,6 +19,7 @@ DEFAULT_HARNESS_BINARIES: Mapping[str, str] = MappingProxyType(
         "gemini": "@google/gemini-cli",
         "opencode": "opencode-ai",
         "pi": "@earendil-works/pi-coding-agent",
+        "copilot": "@github/copilot",
         "openspec": "@fission-ai/openspec",
     }
 )

@@ -39,8 +39,8 @@ HARNESS_RUN_AT_BUILD_TIME = Rule(
     summary="A RUN calls a harness binary, which is not in the image any more",
     doc="""## What it does
 Finds RUN instructions (and ONBUILD RUN triggers) in stages built on aishell that call a
-harness binary (`claude`, `codex`, `gemini`, `opencode`, `pi`, `openspec`) by name or
-path, anywhere in the shell code: after `&&`, `;` or `|`, inside `if`, loops, `$(...)`,
+harness binary (`claude`, `codex`, `gemini`, `opencode`, `pi`, `copilot`, `openspec`) by
+name or path, anywhere in the shell code: after `&&`, `;` or `|`, inside `if`, loops, `$(...)`,
 subshells, `sh -c '...'` strings and heredocs given to a shell, behind `sudo`, `env`,
 `VAR=value`, `command`, `exec`, `nice`, `timeout` or `xargs`, and in exec form.
 

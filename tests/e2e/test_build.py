@@ -40,9 +40,10 @@ CONFIG = """\
 tag_prefix = "{prefix}"
 {registry}
 [foundation]
-base_image = "debian:bookworm-slim"
-node_image = "node:24-bookworm-slim"
+base_image = "debian:trixie-slim"
+node_image = "node:24-trixie-slim"
 tools = []
+sqlite = false
 apt_packages = ["bash", "gosu"]
 
 [foundation.user]

@@ -10,14 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.dockerutil import DEBIAN_IMAGE, NODE_IMAGE, build, cached_steps, image_id, run
+from tests.e2e.dockerutil import (
+    DEBIAN_IMAGE,
+    NODE_IMAGE,
+    OLD_DEBIAN_IMAGE,
+    build,
+    cached_steps,
+    image_id,
+    run,
+)
 
 pytestmark = pytest.mark.docker
 
 # Each token changes the RUN line, so each build runs the step; only the cache mount carries
 # the earlier tokens over.
 CACHE_SMOKE = (
-    "FROM debian:bookworm-slim\n"
+    "FROM debian:trixie-slim\n"
     "RUN --mount=type=cache,id={cache_id},target=/root/.npm"
     " echo {token} >> /root/.npm/log && cp /root/.npm/log /log\n"
     'CMD ["cat", "/log"]\n'
@@ -51,7 +59,13 @@ def test_cache_mount_persists_between_builds(
     ("image", "command", "expected"),
     [
         pytest.param(DEBIAN_IMAGE, ("bash", "-c", ". /etc/os-release; echo $VERSION_CODENAME"),
-                     "bookworm", id="debian-suite"),
+                     "trixie", id="debian-suite"),
+        pytest.param(OLD_DEBIAN_IMAGE, ("bash", "-c", ". /etc/os-release; echo $VERSION_CODENAME"),
+                     "bookworm", id="old-debian-suite"),
+        pytest.param(DEBIAN_IMAGE, ("getconf", "GNU_LIBC_VERSION"), "glibc 2.41",
+                     id="debian-glibc"),
+        pytest.param(OLD_DEBIAN_IMAGE, ("getconf", "GNU_LIBC_VERSION"), "glibc 2.36",
+                     id="old-debian-glibc"),
         pytest.param(DEBIAN_IMAGE, ("printenv", "NODE_EXTRA_CA_CERTS"),
                      "/etc/ssl/certs/ca-certificates.crt", id="debian-node-ca-env"),
         pytest.param(DEBIAN_IMAGE, ("stat", "-c", "%a", "/", "/tmp"),
@@ -74,9 +88,9 @@ def test_stand_in_image(
 
 
 COPY_NODE = """\
-FROM debian:bookworm-slim
-COPY --from=node:24-bookworm-slim /usr/local/bin/node /usr/local/bin/node
-COPY --from=node:24-bookworm-slim /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+FROM debian:trixie-slim
+COPY --from=node:24-trixie-slim /usr/local/bin/node /usr/local/bin/node
+COPY --from=node:24-trixie-slim /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
 """
 
@@ -96,7 +110,7 @@ def test_containers_trust_this_networks_tls(stand_in_images: tuple[str, ...]) ->
 
 
 APT_INSTALL = """\
-FROM debian:bookworm-slim
+FROM debian:trixie-slim
 RUN apt-get update && apt-get install -y --no-install-recommends jq && rm -rf /var/lib/apt/lists/*
 """
 

@@ -57,28 +57,29 @@ NPM_PACKAGE = "@anthropic-ai/claude-code"
 RUN_ID = uuid.uuid4().hex[:12]
 TAG_PREFIX = "aishellc-e2e"
 
-# A small foundation: no GitHub downloads, gosu from Debian, and no more packages than the
-# entrypoint and the user's sudo need.
+# A small foundation: no downloads (GitHub, sqlite.org), gosu from Debian, and no more
+# packages than the entrypoint and the user's sudo need.
 CONFIG = """\
 tag_prefix = "{prefix}"
 
 [foundation]
 base_image = "{base}"
-node_image = "node:24-bookworm-slim"
+node_image = "node:24-trixie-slim"
 tools = []
+sqlite = false
 apt_packages = ["bash", "ca-certificates", "gosu", "sudo"]
 """
 
 EXTENSION = """\
 # A project's sandbox: a tool made in a builder stage, packages from apt, a script from the
 # project, and a user of its own.
-FROM debian:bookworm-slim AS builder
+FROM debian:trixie-slim AS builder
 RUN printf '#!/bin/sh\\necho made in the builder stage\\n' > /usr/local/bin/from-builder \\
     && chmod 0755 /usr/local/bin/from-builder
 
 FROM aishell:base
 RUN apt-get update \\
-    && apt-get install -y --no-install-recommends jq \\
+    && apt-get install -y --no-install-recommends jq libreadline8t64 \\
     && rm -rf /var/lib/apt/lists/*
 COPY --from=builder /usr/local/bin/from-builder /usr/local/bin/from-builder
 COPY tools/project-tool /usr/local/bin/project-tool
@@ -182,6 +183,9 @@ def test_runtime_runs_the_pinned_harness_on_the_extension(chain: Chain) -> None:
     assert run(runtime, "node", "--version").startswith("v24.")
     # The extension's tools: from apt, from the builder stage, from the build context.
     assert run(runtime, "jq", "-n", "[1, 2] | add") == "3\n"
+    # A trixie package name (bookworm's is libreadline8) installs on the trixie foundation.
+    status = run(runtime, "dpkg-query", "-W", "-f=${Status}", "libreadline8t64")
+    assert status == "install ok installed"
     assert run(runtime, "from-builder") == "made in the builder stage\n"
     assert run(runtime, "project-tool") == "project-tool v1\n"
     # The final user and folder are the extension's, not root and not the foundation's.

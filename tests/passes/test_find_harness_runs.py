@@ -91,6 +91,8 @@ RUNS = [
         [("AIS101", 2)] * 4,
     ),
     (F + "RUN claude a\nRUN codex b\n", [("AIS101", 2), ("AIS101", 3)]),
+    # Copilot CLI, in the registry since upstream v4.0.0
+    (F + "RUN copilot --version\n", [("AIS101", 2)]),
     ("FROM aishell:foundation\nRUN claude doctor\n", [("AIS101", 2)]),
     ("ARG BASE=aishell:base\nFROM $BASE\nRUN claude doctor\n", [("AIS101", 3)]),
     ("FROM aishell:base AS tools\nFROM tools\nRUN claude doctor\n", [("AIS101", 3)]),

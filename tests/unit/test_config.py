@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from aishellc import grammars
-from aishellc.config import Config, Download, FoundationConfig, Tool, UserConfig, load_config
+from aishellc.config import (
+    Config,
+    Download,
+    FoundationConfig,
+    SqliteSource,
+    Tool,
+    UserConfig,
+    load_config,
+)
 from aishellc.config_reader import MAX_CONFIG_BYTES
 from aishellc.errors import UserError
 from aishellc.harnesses import HarnessPin
@@ -36,7 +44,20 @@ def full_config() -> dict[str, Any]:
         "foundation": {
             "base_image": "debian:bookworm-slim",
             "node_image": "node:24-bookworm-slim",
-            "apt_packages": ["bash", "ca-certificates", "curl", "sudo", "git=1:2.39.5-0+deb12u3"],
+            "apt_packages": [
+                "bash",
+                "ca-certificates",
+                "curl",
+                "libreadline8",
+                "sudo",
+                "git=1:2.39.5-0+deb12u3",
+            ],
+            "glibc_floor": "2.36",
+            "sqlite": {
+                "version": "3.53.4",
+                "url": "https://sqlite.org/2026/sqlite-src-3530400.zip",
+                "sha256": SUM,
+            },
             "enable_tools": ["extra-tool"],
             "user": {"name": "developer", "uid": 1000, "gid": 1000, "sudo": True},
             "tools": [
@@ -84,6 +105,7 @@ def no_downloads() -> dict[str, Any]:
     return {
         "foundation": {
             "tools": [],
+            "sqlite": False,
             "apt_packages": ["bash", "ca-certificates", "gosu", "sudo"],
         }
     }
@@ -96,16 +118,23 @@ def load(data: dict[str, Any], path: str = "aishellc.toml") -> Config:
 def test_default_matches_upstream_foundation():
     config = Config.default()
     foundation = config.foundation
-    assert foundation.base_image == "debian:bookworm-slim"
-    assert foundation.node_image == "node:24-bookworm-slim"
-    upstream = (
-        "bash bc ca-certificates curl fd-find file git htop jq less openjdk-17-jre-headless "
-        "ripgrep rlwrap sqlite3 sudo tree unzip vim watch"
+    assert foundation.base_image == "debian:trixie-slim"
+    assert foundation.node_image == "node:24-trixie-slim"
+    upstream_v4 = (
+        "bash bc ca-certificates curl fd-find file git htop jq less libreadline8t64 "
+        "libxml2-utils moreutils openjdk-21-jre-headless openssh-client patch poppler-data "
+        "poppler-utils ripgrep rlwrap sudo tree unzip vim watch xz-utils zip zstd"
     )
-    assert " ".join(foundation.apt_packages) == upstream
+    assert " ".join(foundation.apt_packages) == upstream_v4
+    assert foundation.glibc_floor == "2.39"
+    assert foundation.sqlite == SqliteSource(
+        "3.53.4",
+        "https://sqlite.org/2026/sqlite-src-3530400.zip",
+        "d18fa15aec74d8c17e1463f861095adc01b5ad190256acb4f91d22f0368d232b",
+    )
     versions = {tool.name: tool.version for tool in foundation.tools}
     assert versions == {
-        "babashka": "1.12.218",
+        "babashka": "1.13.220",
         "bbin": "0.2.5",
         "gosu": "1.19",
         "cue": "0.17.1",
@@ -162,7 +191,8 @@ def test_full_config_is_read():
 def test_no_downloads_config():
     config = load(no_downloads())
     assert config.foundation.active_tools == ()
-    assert config.foundation.base_image == "debian:bookworm-slim"
+    assert config.foundation.sqlite is None
+    assert config.foundation.base_image == "debian:trixie-slim"
 
 
 def test_user_table_merges_key_by_key():
@@ -466,6 +496,54 @@ def _with_tools(*tools: dict[str, Any], apt: list[str] | None = None) -> dict[st
         ),
         ({"foundation": {"tools": [], "apt_packages": ["sudo"]}}, "needs gosu"),
         ({"foundation": {"tools": [], "apt_packages": ["gosu"]}}, "'sudo' is not installed"),
+        (
+            {
+                "foundation": {
+                    "apt_packages": [
+                        "ca-certificates",
+                        "curl",
+                        "libreadline8t64",
+                        "sqlite3",
+                        "sudo",
+                    ]
+                }
+            },
+            "a second sqlite3 beside the one built from source",
+        ),
+        (
+            {"foundation": {"apt_packages": ["ca-certificates", "curl", "sudo"]}},
+            "links readline, which apt_packages lacks",
+        ),
+        ({"foundation": {"glibc_floor": 239}}, "must be a version string or false"),
+        ({"foundation": {"glibc_floor": True}}, "must be a version string or false"),
+        ({"foundation": {"glibc_floor": "2.039"}}, "invalid version number '2.039'"),
+        ({"foundation": {"glibc_floor": "2.39; rm"}}, "invalid version number"),
+        ({"foundation": {"sqlite": True}}, "must be a table or false"),
+        (
+            {"foundation": {"sqlite": {"version": "3.53.4", "url": "https://x.org/s.zip"}}},
+            "needs a 'sha256' key",
+        ),
+        (
+            {
+                "foundation": {
+                    "sqlite": {"version": "3.53", "url": "http://x.org/s.zip", "sha256": SUM}
+                }
+            },
+            "invalid download URL",
+        ),
+        (
+            {
+                "foundation": {
+                    "sqlite": {
+                        "version": "3.53.4",
+                        "url": "https://x.org/s.zip",
+                        "sha256": SUM,
+                        "cflags": "-O0",
+                    }
+                }
+            },
+            "unknown key 'cflags' in foundation.sqlite",
+        ),
         ({"foundation": {"enable_tools": ["cue"]}}, "not an opt-in tool"),
         ({"foundation": {"enable_tools": ["nope"]}}, "not an opt-in tool"),
         (
@@ -869,7 +947,29 @@ def test_foundation_inputs_are_canonical_and_sorted():
         ({"foundation": {"base_image": "debian:12"}}, True),
         ({"foundation": {"user": {"uid": 1001}}}, True),
         ({"foundation": {"enable_tools": ["gitleaks"]}}, True),
-        ({"foundation": {"apt_packages": ["ca-certificates", "curl", "sudo"]}}, True),
+        (
+            {
+                "foundation": {
+                    "apt_packages": ["ca-certificates", "curl", "libreadline8t64", "sudo"]
+                }
+            },
+            True,
+        ),
+        ({"foundation": {"glibc_floor": "2.41"}}, True),
+        ({"foundation": {"glibc_floor": False}}, True),
+        ({"foundation": {"sqlite": False}}, True),
+        (
+            {
+                "foundation": {
+                    "sqlite": {
+                        "version": "3.53.4",
+                        "url": "https://sqlite.org/2026/sqlite-src-3530400.zip",
+                        "sha256": SUM,
+                    }
+                }
+            },
+            True,
+        ),
     ],
 )
 def test_foundation_inputs_see_only_foundation_settings(change, changes_inputs):

@@ -14,8 +14,15 @@ from typing import Any
 import dockerfile
 import pytest
 
-from aishellc.config import Config
-from aishellc.emit.foundation import ENTRYPOINT, FoundationFiles, render_foundation
+from aishellc.config import Config, SqliteSource
+from aishellc.emit.foundation import (
+    ENTRYPOINT,
+    SQLITE_OPTIONS,
+    FoundationFiles,
+    glibc_floor_check,
+    render_foundation,
+    sqlite_build_script,
+)
 from tests.unit.test_config import full_config, no_downloads
 from tests.unit.tomltext import dumps
 
@@ -45,6 +52,8 @@ CONFIGS = {
     "minimal": {
         "foundation": {
             "tools": [],
+            "sqlite": False,
+            "glibc_floor": False,
             "apt_packages": ["gosu"],
             "user": {"name": "dev", "uid": 501, "gid": 20, "sudo": False},
         }
@@ -111,9 +120,12 @@ def test_output_does_not_depend_on_the_process():
 def test_default_dockerfile_shape():
     text = render_foundation(Config.default()).dockerfile
     cmds = instructions(text)
-    assert [c.cmd for c in cmds if c.cmd == "FROM"] == ["FROM", "FROM"]
-    assert cmds[0].value == ("node:24-bookworm-slim", "AS", "aishell-node")
-    assert cmds[1].value == ("debian:bookworm-slim",)
+    froms = [c.value for c in cmds if c.cmd == "FROM"]
+    assert froms == [
+        ("node:24-trixie-slim", "AS", "aishell-node"),
+        ("debian:trixie-slim", "AS", "aishell-sqlite"),
+        ("debian:trixie-slim",),
+    ]
     assert ("TARGETARCH",) in [c.value for c in cmds if c.cmd == "ARG"]
     assert cmds[-2].cmd == "ENTRYPOINT" and cmds[-2].value == (ENTRYPOINT,) and cmds[-2].json
     assert cmds[-1].cmd == "CMD" and cmds[-1].value == ("/bin/bash",) and cmds[-1].json
@@ -134,7 +146,7 @@ def test_node_is_copied_from_the_node_image():
 
 def test_apt_install_is_lean_and_cleaned():
     runs = run_values(render_foundation(config_of(full_config())).dockerfile)
-    apt = next(r for r in runs if "apt-get install" in r)
+    apt = next(r for r in runs if "apt-get install" in r and "libreadline8 " in r)
     assert apt.startswith("apt-get update")
     assert "apt-get install -y --no-install-recommends" in apt
     assert apt.rstrip().endswith("rm -rf /var/lib/apt/lists/*")
@@ -157,7 +169,7 @@ def test_every_default_download_is_verified_and_multi_arch():
         for download in tool.downloads:
             assert f"url='{download.url}'" in text
             assert f"sha256='{download.sha256}'" in text
-    runs = [r for r in run_values(text) if "curl -fsSL" in r]
+    runs = [r for r in run_values(text) if "curl -fsSL" in r and "sqlite" not in r]
     assert len(runs) == len(config.foundation.active_tools) == 6
     for run in runs:
         assert 'sha256sum -c "$tmp/download.sha256"' in run
@@ -181,6 +193,141 @@ def test_no_downloads_config_downloads_nothing():
     text = render_foundation(config_of(no_downloads())).dockerfile
     assert "curl" not in text and "https://" not in text
     assert "gosu" in " ".join(run_values(text))  # from apt
+
+
+@pytest.mark.parametrize(
+    ("packages", "makes_man1"),
+    [
+        (["gosu", "openjdk-21-jre-headless"], True),
+        (["gosu", "openjdk-17-jre-headless=17.0.15+6-1~deb12u1"], True),
+        (["default-jre-headless", "gosu"], True),
+        (["gosu", "jq"], False),
+    ],
+)
+def test_a_jre_gets_the_man1_folder_its_postinst_needs(packages: list[str], makes_man1: bool):
+    # Found by the e2e build: openjdk-21's postinst fails on a slim image without it.
+    data = no_downloads()
+    data["foundation"]["apt_packages"] = [*packages, "sudo"]
+    apt = next(
+        r for r in run_values(render_foundation(config_of(data)).dockerfile) if "apt-get" in r
+    )
+    words = apt.split()
+    assert (words[:5] == ["mkdir", "-p", "/usr/share/man/man1", "&&", "apt-get"]) is makes_man1
+    assert (words[0] == "apt-get") is not makes_man1
+
+
+def test_babashka_is_the_dynamic_build_on_amd64_and_static_on_arm64():
+    downloads = {
+        d.arch: d.url
+        for tool in Config.default().foundation.tools
+        if tool.name == "babashka"
+        for d in tool.downloads
+    }
+    release = "https://github.com/babashka/babashka/releases/download/v1.13.220"
+    assert downloads == {
+        "amd64": f"{release}/babashka-1.13.220-linux-amd64.tar.gz",
+        "arm64": f"{release}/babashka-1.13.220-linux-aarch64-static.tar.gz",
+    }
+
+
+# --- glibc floor and SQLite from source ----------------------------------------------
+
+
+def _glibc_check(floor: str) -> str:
+    return next(r for r in run_values(glibc_floor_check(floor)) if "getconf" in r)
+
+
+def _getconf_stub(tmp_path: Path, version: str) -> dict[str, str]:
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    (stubs / "getconf").write_text(f"#!/bin/sh\necho 'glibc {version}'\n")
+    (stubs / "getconf").chmod(0o755)
+    return {"PATH": f"{stubs}:/usr/bin:/bin"}
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="the check compares with dpkg")
+@pytest.mark.parametrize(
+    ("glibc", "floor", "passes"),
+    [
+        ("2.41", "2.39", True),
+        ("2.39", "2.39", True),
+        ("2.36", "2.39", False),
+        # a string compare would rank 2.4 above 2.39
+        ("2.4", "2.39", False),
+        ("2.40", "2.4", True),
+        ("3.0", "2.39", True),
+    ],
+)
+def test_glibc_floor_check(tmp_path: Path, glibc: str, floor: str, passes: bool):
+    result = subprocess.run(
+        ["sh", "-c", _glibc_check(floor)],
+        env=_getconf_stub(tmp_path, glibc),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode == 0) is passes, result.stderr
+    if not passes:
+        assert result.stderr == (
+            f"glibc {glibc} is below the foundation's floor {floor}: use a newer base_image "
+            "(debian:trixie-slim has 2.41) or set glibc_floor in [foundation] of aishellc.toml\n"
+        )
+
+
+def test_glibc_floor_is_checked_first_and_only_when_configured():
+    default = run_values(render_foundation(Config.default()).dockerfile)
+    main_stage = [r for r in default if "getconf GNU_LIBC_VERSION" in r or "apt-get" in r]
+    # after the SQLite stage's apt step, before the main stage's one
+    assert "getconf" in main_stage[1] and "dpkg --compare-versions" in main_stage[1]
+    assert "ge 2.39" in main_stage[1]
+    off = render_foundation(config_of({"foundation": {"glibc_floor": False}})).dockerfile
+    assert "getconf" not in off
+
+
+def test_sqlite_is_built_in_its_own_stage_and_shadows_debians():
+    text = render_foundation(Config.default()).dockerfile
+    cmds = instructions(text)
+    copies = [(c.flags, c.value) for c in cmds if c.cmd == "COPY" and c.flags]
+    assert (("--from=aishell-sqlite",), ("/staging/usr/local/", "/usr/local/")) in copies
+    install = next(r for r in run_values(text) if "ldconfig" in r)
+    assert "test \"${shell%% *}\" = '3.53.4'" in install
+    for option in SQLITE_OPTIONS:
+        assert f" {option} " in install or f" {option};" in install
+    main_apt = next(r for r in run_values(text) if "libreadline8t64" in r)
+    assert "sqlite3" not in main_apt.split()
+    off = render_foundation(config_of({"foundation": {"sqlite": False}})).dockerfile
+    assert "sqlite" not in off.lower()
+
+
+_UNZIP_STUB = """#!/bin/sh
+echo "unzip $*" >> "$LOG"
+"""
+
+
+@pytest.mark.parametrize("tamper", [None, "wrong-file"])
+def test_sqlite_source_is_verified_before_it_is_unpacked(tmp_path: Path, tamper: str | None):
+    fixtures, log, env = _sandbox(tmp_path)
+    (tmp_path / "stubs" / "unzip").write_text(_UNZIP_STUB)
+    (tmp_path / "stubs" / "unzip").chmod(0o755)
+    source = b"PK sqlite source"
+    (fixtures / "sqlite-src-3530400.zip").write_bytes(b"PK evil" if tamper else source)
+    sqlite = SqliteSource(
+        "3.53.4",
+        "https://sqlite.org/2026/sqlite-src-3530400.zip",
+        hashlib.sha256(source).hexdigest(),
+    )
+    # Only the download, the check and the unpacking: the build itself needs the sources.
+    script = sqlite_build_script(sqlite).split("; \\\n    cp -a")[0]
+    script = script.replace("/tmp/", f"{tmp_path}/")
+    result = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True)
+    if tamper:
+        assert result.returncode != 0
+        assert "FAILED" in result.stdout + result.stderr
+        assert not log.exists()
+    else:
+        assert result.returncode == 0, result.stderr
+        zip_path = tmp_path / "sqlite-src.zip"
+        assert log.read_text() == f"unzip -q {zip_path} -d {tmp_path}/sqlite-src\n"
 
 
 def test_user_creation_and_sudo():
@@ -231,6 +378,7 @@ def test_buildkit_parser_accepts_it(rendered: FoundationFiles):
     cmds = instructions(rendered.dockerfile)
     assert cmds and {c.cmd for c in cmds} <= {
         "FROM",
+        "WORKDIR",
         "ARG",
         "ENV",
         "RUN",

@@ -52,6 +52,7 @@ INJECTIONS = [
         ("gemini", "gemini", "@google/gemini-cli", ()),
         ("opencode", "opencode", "opencode-ai", (("OPENCODE_DISABLE_AUTOUPDATE", "1"),)),
         ("pi", "pi", "@earendil-works/pi-coding-agent", (("PI_SKIP_VERSION_CHECK", "1"),)),
+        ("copilot", "copilot", "@github/copilot", ()),
         ("openspec", "openspec", "@fission-ai/openspec", ()),
     ],
 )
@@ -73,6 +74,13 @@ def test_update_switches_are_validated(update_off):
         Harness("claude", "claude", "@anthropic-ai/claude-code", update_off)
 
 
+def test_the_passes_default_harnesses_are_the_builtin_registry():
+    # The passes keep their own copy (they run without a config); it must not drift.
+    from aishellc.passes.context import DEFAULT_HARNESS_BINARIES
+
+    assert dict(DEFAULT_HARNESS_BINARIES) == {h.binary: h.package for h in BUILTIN_HARNESSES}
+
+
 def test_builtin_registry_has_exactly_the_design_table():
     assert HarnessRegistry.builtin().names() == (
         "claude",
@@ -80,9 +88,10 @@ def test_builtin_registry_has_exactly_the_design_table():
         "gemini",
         "opencode",
         "pi",
+        "copilot",
         "openspec",
     )
-    assert len(BUILTIN_HARNESSES) == 6
+    assert len(BUILTIN_HARNESSES) == 7
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,16 @@ ARG TARGETARCH
 
 ENV DEBIAN_FRONTEND=noninteractive
 
+# Tools are linked against ever-newer glibc: the base image must have 2.39 or newer
+RUN glibc="$(getconf GNU_LIBC_VERSION)"; \
+    glibc="${glibc#glibc }"; \
+    if ! dpkg --compare-versions "$glibc" ge 2.39; then \
+        echo "glibc $glibc is below the foundation's floor 2.39:" \
+            "use a newer base_image (debian:trixie-slim has 2.41)" \
+            "or set glibc_floor in [foundation] of aishellc.toml" >&2; \
+        exit 1; \
+    fi
+
 # Packages follow the Debian release's point updates unless pinned as name=version
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
