@@ -81,7 +81,7 @@ def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], 
     file could not be read, parsed or expanded (then reported as an AIS001 diagnostic).
     Any other bad input (the config, the flags, the context's ``.dockerignore``) is
     raised."""
-    from aishellc.analysis import analyze, read_project
+    from aishellc.compiler.analysis import analyze, read_project
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.decode import decode
     from aishellc.passes.parse_errors import diagnostic_from_error
@@ -155,8 +155,9 @@ def _distinct_files(paths: Sequence[str]) -> list[str]:
 
 
 def _cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.diagnostics import all_rules, retired_rule, rule_for
+    from aishellc.diagnostics import retired_rule
     from aishellc.report.rule_docs import render_retired, render_rule
+    from aishellc.rules import all_rules, rule_for
 
     rules = all_rules()
     if args.all:
@@ -207,7 +208,7 @@ def _write_json_error(out: TextIO, exc: UserError) -> None:
 
 
 def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.compile import CompileOptions, compile_dockerfile, write_output
+    from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile, write_output
     from aishellc.report.json import record as diagnostic_record
 
     options = CompileOptions(
@@ -264,7 +265,7 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from aishellc.plan import (
+    from aishellc.manifest.plan import (
         check_output_files,
         load_manifest,
         make_plan,

@@ -8,6 +8,8 @@ markdown doc with ruff's headings) and registers them here, so ``aishellc rule C
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 import attrs
@@ -109,23 +111,10 @@ def register(*rules: Rule) -> tuple[Rule, ...]:
     return rules
 
 
-def all_rules() -> tuple[Rule, ...]:
-    """Every registered rule, by code."""
-    import aishellc.passes  # noqa: F401  (importing the passes registers their rules)
-
-    return tuple(_RULES[code] for code in sorted(_RULES))
-
-
-def rule_for(code_or_name: str) -> Rule | None:
-    """The rule with this code (``AIS204``, any case) or kebab-case name
-    (``final-user-not-root``), as ruff's ``rule`` accepts both; None when there is none."""
-    import aishellc.passes  # noqa: F401
-
-    by_code = _RULES.get(code_or_name.upper())
-    if by_code is not None:
-        return by_code
-    wanted = code_or_name.lower()
-    return next((rule for rule in _RULES.values() if rule.name == wanted), None)
+def registered() -> Mapping[str, Rule]:
+    """The rules registered so far, by code. Which modules register rules, and so the
+    complete list, is :mod:`aishellc.rules`'s to know; this module imports none of them."""
+    return MappingProxyType(_RULES)
 
 
 def retired_rule(code_or_name: str) -> RetiredRule | None:

@@ -41,7 +41,7 @@ def fetch_seconds(concurrent: bool) -> float:
     """Every harness's document fetched in this process by a new client (new connections):
     at once, as ``outdated`` does, or one after the other."""
     sys.path.insert(0, str(ROOT))
-    from aishellc.harnesses import BUILTIN_HARNESSES
+    from aishellc.config.harnesses import BUILTIN_HARNESSES
     from aishellc.npm.client import RegistryClient
     from aishellc.npm.npmrc import load_settings
 
@@ -63,7 +63,7 @@ def main() -> int:
         "--sequential", action="store_true", help="also time one request after the other"
     )
     args = parser.parse_args()
-    from aishellc.harnesses import BUILTIN_HARNESSES
+    from aishellc.config.harnesses import BUILTIN_HARNESSES
 
     with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch)

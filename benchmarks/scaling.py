@@ -752,7 +752,7 @@ which tries every pattern on the path and on its parent folders (10 million `fnm
 calls). With the output folder inside the context, as here, its pattern makes 101, one
 more than docker-py's cache of translated patterns holds, and every call translated its
 pattern again (about 170 s). Each `COPY` listed, stat-ed and hashed the whole tree again.
-Now `aishellc.dockerignore.IgnoreMatcher` gives docker-py's answers (a hypothesis test
+Now `aishellc.context.dockerignore.IgnoreMatcher` gives docker-py's answers (a hypothesis test
 checks them against docker-py) with literal patterns in a dict, the others as one regex
 per group of patterns that can match the path, and the parent folders' matches computed
 once per folder; the context reader keeps each file's record and each folder's listing
@@ -842,7 +842,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def scaling(args: argparse.Namespace) -> bool:
     """The Dockerfile shapes; whether every pair scales linearly."""
     commands = list(args.command or COMMANDS)
-    if "compile" in commands and find_spec("aishellc.compile") is None:
+    if "compile" in commands and find_spec("aishellc.compiler.pipeline") is None:
         print("compile is not in this checkout; measuring parse and check", file=sys.stderr)
         commands.remove("compile")
     shapes = [SHAPES[name] for name in (args.shape or SHAPES)]

@@ -198,9 +198,9 @@ def crash_at(step: int) -> Callable[[], None]:
                 real_replace(folder, files)
 
         output.replace_folder = replace_folder
-        import aishellc.compile
+        import aishellc.compiler.pipeline
 
-        aishellc.compile.replace_folder = replace_folder  # type: ignore[attr-defined]
+        aishellc.compiler.pipeline.replace_folder = replace_folder  # type: ignore[attr-defined]
 
     return arm
 

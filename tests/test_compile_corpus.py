@@ -17,10 +17,10 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-from aishellc.compile import CompileOptions, compile_dockerfile
-from aishellc.context import collect_sources
+from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
+from aishellc.context.sources import collect_sources
 from aishellc.errors import UserError
-from aishellc.manifest_schema import manifest_problem
+from aishellc.manifest.schema import manifest_problem
 from aishellc.parser import parse, read_dockerfile
 from tests.compile_cases import OFFLINE_CONFIG
 from tests.corpus import corpus_dir, corpus_files

@@ -83,7 +83,7 @@ def test_compiling_twice_gives_the_same_bytes(name: str, tmp_path: Path) -> None
 
 
 def test_the_test_foundation_downloads_nothing():
-    from aishellc.config import Config
+    from aishellc.config.model import Config
     from aishellc.emit.foundation import render_foundation
 
     config = Config.load(GOLDEN / "aishellc.toml")
@@ -102,7 +102,7 @@ def test_the_test_foundation_downloads_nothing():
 
 
 def test_the_bookworm_pin_case_is_the_one_docs_usage_gives():
-    from aishellc.config import Config
+    from aishellc.config.model import Config
 
     lines = (GOLDEN / "bookworm-pin" / "aishellc.toml").read_text()
     assert f"```toml\n{lines}```" in (REPO / "docs" / "usage.md").read_text()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.compile import CompileOptions, CompileResult, compile_dockerfile
-from aishellc.harnesses import HarnessRegistry
-from aishellc.hashing import normalize_shell
+from aishellc.compiler.hashing import normalize_shell
+from aishellc.compiler.pipeline import CompileOptions, CompileResult, compile_dockerfile
+from aishellc.config.harnesses import HarnessRegistry
 from aishellc.lock.file import Lock, LockedHarness, render_lock
 from tests.compile_cases import OFFLINE_CONFIG
 
@@ -97,7 +97,7 @@ _SCRIPT = """
 import hashlib, os, sys
 sys.path.insert(0, sys.argv[1])
 os.chdir(sys.argv[2])
-from aishellc.compile import CompileOptions, compile_dockerfile
+from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
 result = compile_dockerfile(CompileOptions(".aishell/Dockerfile", "build", ("claude@2.1.331",)))
 digest = hashlib.sha256()
 for name in sorted(result.files):
@@ -263,7 +263,7 @@ def test_editing_an_ignored_file_changes_nothing(tmp_path):
 def test_the_output_folder_inside_the_context_is_not_hashed(tmp_path):
     root = project(tmp_path, DOCKERFILE + "COPY . /src/\n")
     first = compile_in(root)
-    from aishellc.compile import write_output
+    from aishellc.compiler.pipeline import write_output
 
     previous = Path.cwd()
     os.chdir(root)

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.compile import CompileOptions, compile_dockerfile, write_output
-from aishellc.dockerignore import IgnoreMatcher
+from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile, write_output
+from aishellc.context.dockerignore import IgnoreMatcher
+from aishellc.context.ignore_literal import Inexpressible, literal_pattern
 from aishellc.emit import output
 from aishellc.errors import UserError
-from aishellc.ignore_literal import Inexpressible, literal_pattern
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 from tests.test_context_safety import everything
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from aishellc.manifest_schema import manifest_problem, manifest_schema
-from aishellc.plan import MAX_MANIFEST_BYTES
+from aishellc.manifest.plan import MAX_MANIFEST_BYTES
+from aishellc.manifest.schema import manifest_problem, manifest_schema
 from aishellc.terminal import shell_word
 from tests.compile_cases import GOLDEN, OFFLINE_CONFIG, run_cli_in
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from aishellc import ast
-from aishellc.config import Config
+from aishellc.config.model import Config
 from aishellc.parser import parse
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 

@@ -28,7 +28,7 @@ def test_wheel_contains_the_grammar(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "aishellc/grammar/dockerfile.lark" in names
     assert "aishellc/parser/grammar.py" in names
-    assert "aishellc/manifest.schema.json" in names  # plan validates manifests with it
+    assert "aishellc/manifest/manifest.schema.json" in names  # plan validates manifests with it
 
 
 def test_installed_wheel_parses(wheel: Path, tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_installed_wheel_parses(wheel: Path, tmp_path: Path) -> None:
         [
             str(python),
             "-c",
-            "from aishellc.manifest_schema import manifest_schema, manifest_problem; "
+            "from aishellc.manifest.schema import manifest_schema, manifest_problem; "
             "print(manifest_schema()['title'], manifest_problem(None).message)",
         ],
         capture_output=True,

@@ -1,7 +1,7 @@
 """The extension tier: the user's Dockerfile, rewritten to build on the foundation.
 
 :func:`render_extension` takes the document the passes returned
-(:func:`aishellc.analysis.analyze`: ``FROM aishell:base`` → ``FROM ${AISHELL_BASE}`` plus
+(:func:`aishellc.compiler.analysis.analyze`: ``FROM aishell:base`` → ``FROM ${AISHELL_BASE}`` plus
 ``ARG AISHELL_BASE=aishell:foundation-<h12>``) and adds one header comment right after
 the parser directives::
 
@@ -11,7 +11,7 @@ the parser directives::
 
 Everything else prints losslessly. Compiling the output again replaces the header instead
 of adding a second one. The header is a comment, so it is not part of the semantic form
-(:mod:`aishellc.hashing`): the source's raw sha256 in it changes with a comment edit, the
+(:mod:`aishellc.compiler.hashing`): the source's raw sha256 in it changes with a comment edit, the
 extension hash does not.
 """
 

@@ -1,6 +1,6 @@
 """Render the foundation tier: its Dockerfile and the files it copies.
 
-The output is a pure function of the validated :class:`~aishellc.config.Config`: the
+The output is a pure function of the validated :class:`~aishellc.config.model.Config`: the
 same config gives the same bytes on any machine. Architecture-specific downloads are
 chosen when the image is built, from BuildKit's ``TARGETARCH`` (falling back to
 ``dpkg --print-architecture`` when a builder does not set it), so the text never
@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import attrs
 
-from aishellc.config import ANY_ARCH, INSTALL_DIR, Config, Download, SqliteSource, Tool
+from aishellc.config.model import ANY_ARCH, INSTALL_DIR, Config, Download, SqliteSource, Tool
 from aishellc.emit import foundation_scripts as scripts
 
 CONTEXT_DIR = "foundation"

@@ -35,7 +35,7 @@ With a registry in the configuration each tier also has ``cache_from`` and ``cac
 (BuildKit registry cache references, as in the bake file). Keys are sorted, indentation is
 two spaces, and the file ends with a newline.
 
-``aishellc/manifest.schema.json`` (JSON Schema) describes this exactly; a change here is a
+``aishellc/manifest/manifest.schema.json`` (JSON Schema) describes this exactly; a change here is a
 change there (a test validates every golden manifest against it).
 """
 

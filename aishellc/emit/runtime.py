@@ -17,7 +17,7 @@ extension is relied on:
     The installs run directly on top of the extension, each harness in its own prefix and
     layer. When the extension ends as another user, ``USER root`` comes first and that
     user is restored at the end (it must be a literal name or id; see
-    :func:`~aishellc.compile_rules.restorable_user`).
+    :func:`~aishellc.compiler.rules.restorable_user`).
 ``legacy``
     Today's ``aishell:base``: the harnesses installed globally (``npm install -g``) on top
     of the foundation; the user's Dockerfile then builds on this image.
@@ -43,9 +43,9 @@ from typing import Final, Literal
 
 import attrs
 
-from aishellc import grammars
-from aishellc.compile_rules import is_root_user, restorable_user
-from aishellc.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
+from aishellc.compiler.rules import is_root_user, restorable_user
+from aishellc.config import safe_values
+from aishellc.config.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
 
 Strategy = Literal["stage", "inline", "legacy"]
 STRATEGIES: Final = ("stage", "inline", "legacy")
@@ -76,13 +76,13 @@ class InstalledHarness:
 
     def __attrs_post_init__(self) -> None:
         if not (
-            grammars.is_slug(self.name)
-            and grammars.is_file_name(self.binary)
+            safe_values.is_slug(self.name)
+            and safe_values.is_file_name(self.binary)
             and is_npm_package(self.package)
             and is_harness_version(self.version)
-            and (self.integrity is None or grammars.is_sha512_integrity(self.integrity))
+            and (self.integrity is None or safe_values.is_sha512_integrity(self.integrity))
             and all(
-                grammars.is_env_name(name) and grammars.is_env_value(value)
+                safe_values.is_env_name(name) and safe_values.is_env_value(value)
                 for name, value in self.update_off
             )
         ):
@@ -129,11 +129,11 @@ class RuntimeSpec:
     def __attrs_post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}")
-        if self.npm_registry is not None and not grammars.is_npm_registry_url(self.npm_registry):
+        if self.npm_registry is not None and not safe_values.is_npm_registry_url(self.npm_registry):
             raise ValueError(f"refusing to print unvalidated registry {self.npm_registry!r}")
         images = [self.foundation_image, *([self.extension_image] if self.extension_image else [])]
         for image in images:
-            if not grammars.is_image_reference(image):
+            if not safe_values.is_image_reference(image):
                 raise ValueError(f"refusing to print unvalidated image {image!r}")
         if (self.strategy == "legacy") != (self.extension_image is None):
             raise ValueError("the legacy shape has no extension image; the others need one")

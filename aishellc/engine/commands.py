@@ -2,8 +2,8 @@
 ``aishellc prune``.
 
 ``build`` compiles (the same diagnostics and output folder as ``compile``), then reads the
-manifest back through the checks ``plan`` makes (:func:`aishellc.plan.load_manifest`,
-:func:`aishellc.plan.check_output_files`: a stale manifest is refused the same way), and
+manifest back through the checks ``plan`` makes (:func:`aishellc.manifest.plan.load_manifest`,
+:func:`aishellc.manifest.plan.check_output_files`: a stale manifest is refused the same way), and
 makes each tier's image exist in build order (:mod:`aishellc.engine.decide`). Builds run
 from the project root, where the manifest's paths start. The run ends with a table (tier,
 tag, action, seconds) on stdout, or the same as JSON; the engine's output goes to stderr.
@@ -127,8 +127,8 @@ class _BuildFailed(Exception):
 
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc import cli
-    from aishellc.analysis import default_context
-    from aishellc.plan import check_output_files, load_manifest
+    from aishellc.compiler.analysis import default_context
+    from aishellc.manifest.plan import check_output_files, load_manifest
 
     try:
         status = cli._cmd_compile(argparse.Namespace(**{**vars(args), "format": "text"}), err, err)

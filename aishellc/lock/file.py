@@ -11,7 +11,7 @@ lists, sorted by name so that moving one harness changes only its own lines::
     version = "2.1.331"
     integrity = "sha512-..."
 
-Every field is checked against a narrow grammar (:mod:`aishellc.grammars`) on the way in
+Every field is checked against a narrow grammar (:mod:`aishellc.config.safe_values`) on the way in
 and on the way out, so nothing in a lock (an edited one included) can carry a credential,
 a URL or a shell metacharacter into a generated file. A ``version`` that its own
 ``requested`` spec does not allow (an exact spec naming another version, a range that
@@ -31,10 +31,10 @@ from typing import Any
 import attrs
 import tomli_w
 
-from aishellc import grammars, harnesses
-from aishellc.config_reader import Rule, TomlReader
+from aishellc.config import harnesses, safe_values
+from aishellc.config.reader import Rule, TomlReader
+from aishellc.config.toml_locate import TomlLocator, decode_utf8, load_toml
 from aishellc.input_files import read_input
-from aishellc.toml_locate import TomlLocator, decode_utf8, load_toml
 
 MAX_LOCK_BYTES = 1 << 20
 """The largest lock read: a lock of every harness is well under 2 KiB."""
@@ -55,17 +55,17 @@ PACKAGE = Rule(
     "npm names are lowercase, URL-safe and at most 214 characters: 'name' or '@scope/name'",
 )
 REQUESTED = Rule(
-    grammars.is_npm_spec,
+    safe_values.is_npm_spec,
     "harness spec",
     "write a dist-tag (latest, next), an exact version (2.1.3) or an npm range (^2.1, >=2 <3)",
 )
 VERSION = Rule(
-    grammars.is_exact_version,
+    safe_values.is_exact_version,
     "exact version",
     "write an exact semantic version such as 2.1.3 or 1.0.0-beta.2, or run `aishellc lock`",
 )
 INTEGRITY = Rule(
-    grammars.is_sha512_integrity,
+    safe_values.is_sha512_integrity,
     "integrity",
     "write the registry's dist.integrity: 'sha512-' and 88 base64 characters, "
     "or run `aishellc lock`",
@@ -108,9 +108,9 @@ def spec_allows(requested: str, version: str) -> bool:
     """Whether a version can be what ``requested`` resolved to: an exact spec names it,
     a range covers it (by npm's rules: a prerelease only where the range names one of the
     same major.minor.patch), and a dist-tag allows any version, since tags move."""
-    if grammars.is_exact_version(requested):
+    if safe_values.is_exact_version(requested):
         return requested == version
-    if grammars.is_dist_tag(requested):
+    if safe_values.is_dist_tag(requested):
         return True
     import nodesemver  # a range needs it; a lock of tags and exact versions does not
 

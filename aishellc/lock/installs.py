@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from aishellc.config.harnesses import HarnessPin, HarnessRegistry, is_harness_version
 from aishellc.emit.runtime import InstalledHarness
 from aishellc.errors import Location, UserError
-from aishellc.harnesses import HarnessPin, HarnessRegistry, is_harness_version
 from aishellc.lock.file import Lock, LockedHarness
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from aishellc import grammars
+from aishellc.config import safe_values
 from aishellc.lock.file import Lock, LockedHarness, spec_allows
 from aishellc.npm.pick import NoMatch, Packument, pick
 
@@ -67,7 +67,7 @@ def covers(entry: LockedHarness, wanted: Wanted) -> bool:
         return False
     if entry.requested == wanted.requested:
         return True
-    return not grammars.is_dist_tag(wanted.requested) and spec_allows(
+    return not safe_values.is_dist_tag(wanted.requested) and spec_allows(
         wanted.requested, entry.version
     )
 

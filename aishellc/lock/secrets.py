@@ -18,7 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aishellc.config import Config
+from aishellc.config.model import Config
 from aishellc.emit.runtime import InstalledHarness
 from aishellc.npm.npmrc import load_settings
 

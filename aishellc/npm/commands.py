@@ -17,8 +17,8 @@ from typing import TextIO
 
 import attrs
 
-from aishellc.config import Config, load_config
-from aishellc.config_location import default_config
+from aishellc.config.location import default_config
+from aishellc.config.model import Config, load_config
 from aishellc.errors import Location, UserError
 from aishellc.lock import lock_path
 from aishellc.lock.file import Lock, read_lock_if_present, write_lock
@@ -95,7 +95,7 @@ def _write_changes(out: TextIO, found: Sequence[Change]) -> None:
 
 
 def run_lock(dockerfile: str, harnesses: Sequence[str], config: str | None, out: TextIO) -> None:
-    from aishellc.analysis import resolve_harnesses
+    from aishellc.compiler.analysis import resolve_harnesses
 
     project = load_project(dockerfile, config)
     pins = resolve_harnesses(harnesses, project.config)

@@ -18,7 +18,7 @@ keys and values, ``${VAR?}`` empty when unset):
 
 Tokens live in :class:`NpmSettings` only, out of its ``repr``; nothing here prints or
 writes one. Every registry URL, wherever it came from, must pass
-:func:`aishellc.grammars.is_npm_registry_url` (no user or password in it).
+:func:`aishellc.config.safe_values.is_npm_registry_url` (no user or password in it).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from aishellc import grammars
+from aishellc.config import safe_values
+from aishellc.config.toml_locate import decode_utf8
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_input
-from aishellc.toml_locate import decode_utf8
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 DEFAULT_TIMEOUT = 30.0
@@ -184,7 +184,7 @@ def parse_npmrc(text: str, path: str, env: Mapping[str, str]) -> dict[str, _Entr
 
 
 def _registry(value: str, where: Location | None, what: str) -> str:
-    if not grammars.is_npm_registry_url(value):
+    if not safe_values.is_npm_registry_url(value):
         raise UserError(
             f"invalid npm registry {value!r} ({what})",
             where,

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import nodesemver
 
-from aishellc import grammars
+from aishellc.config import safe_values
 
 LATEST = "latest"
 
@@ -60,7 +60,7 @@ class Packument:
     def latest(self) -> str | None:
         """The version the ``latest`` tag names, if it is one (a registry's word is data)."""
         version = self.dist_tags.get(LATEST)
-        return version if version is not None and grammars.is_exact_version(version) else None
+        return version if version is not None and safe_values.is_exact_version(version) else None
 
 
 def _sha512(integrity: object) -> str | None:
@@ -68,7 +68,7 @@ def _sha512(integrity: object) -> str | None:
     if not isinstance(integrity, str):
         return None
     for part in integrity.split():
-        if grammars.is_sha512_integrity(part):
+        if safe_values.is_sha512_integrity(part):
             return part
     return None
 
@@ -90,7 +90,7 @@ def parse_packument(data: Any, package: str) -> Packument:
     for version, manifest in versions.items():
         if not isinstance(manifest, dict) or not isinstance(manifest.get("dist"), dict):
             raise MalformedDocument(f"version {version!r} has no 'dist' object")
-        if not grammars.is_exact_version(version):
+        if not safe_values.is_exact_version(version):
             continue  # not a version npm could install by a spec either
         integrity = _sha512(manifest["dist"].get("integrity"))
         deprecated = bool(manifest.get("deprecated"))
@@ -103,12 +103,12 @@ _by_version = functools.cmp_to_key(lambda a, b: nodesemver.compare(a, b, True))
 
 def pick(packument: Packument, spec: str) -> Release:
     """The release npm would install for ``package@spec``; :class:`NoMatch` if none."""
-    if grammars.is_exact_version(spec):
+    if safe_values.is_exact_version(spec):
         release = packument.releases.get(spec)
         if release is None:
             raise NoMatch(f"version {spec} is not published{_newest(packument)}")
         return release
-    if grammars.is_dist_tag(spec):
+    if safe_values.is_dist_tag(spec):
         version = packument.dist_tags.get(spec)
         if version is None:
             tags = ", ".join(sorted(packument.dist_tags)) or "none"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aishellc import ast, compile_rules, context_rules
+from aishellc import ast
 from aishellc.diagnostics import Diagnostic
 from aishellc.passes import parse_errors
 from aishellc.passes.context import (
@@ -40,8 +40,6 @@ __all__ = [
     "Pass",
     "PassContext",
     "PassResult",
-    "compile_rules",
-    "context_rules",
     "parse_errors",
     "run_passes",
 ]
@@ -67,7 +65,7 @@ def run_passes(
 ) -> tuple[ast.Document, list[Diagnostic]]:
     """Run ``passes`` in order; return the final tree and the diagnostics, without the
     suppressed ones (all of them when not ``suppress``: the analysis adds its own first,
-    then applies the comments to everything, see :mod:`aishellc.analysis`)."""
+    then applies the comments to everything, see :mod:`aishellc.compiler.analysis`)."""
     context = context or PassContext()
     source = document
     diagnostics: list[Diagnostic] = []

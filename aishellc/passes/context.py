@@ -38,7 +38,7 @@ class PassContext:
     # the unprivileged user the foundation creates (its group has the same name)
     foundation_user: str = "developer"
     # BuildKit's automatic platform ARGs (TARGETARCH, ...) for the platform built for, which
-    # global scope sees undeclared (see aishellc.platforms); empty when it is not known
+    # global scope sees undeclared (see aishellc.context.platforms); empty when it is not known
     automatic_args: Mapping[str, str] = attrs.field(factory=lambda: MappingProxyType({}))
 
 

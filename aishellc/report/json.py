@@ -15,8 +15,9 @@ import json
 from collections.abc import Sequence
 from typing import TextIO
 
-from aishellc.diagnostics import Diagnostic, rule_for
+from aishellc.diagnostics import Diagnostic
 from aishellc.report import FileResult, sorted_results
+from aishellc.rules import rule_for
 from aishellc.terminal import needs_ascii_json
 
 

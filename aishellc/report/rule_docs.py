@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aishellc.diagnostics import RETIRED, RetiredRule, Rule, all_rules
+from aishellc.diagnostics import RETIRED, RetiredRule, Rule
+from aishellc.rules import all_rules
 
 REGENERATE = "python -m aishellc.report.rule_docs --write docs/rules.md"
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -19,9 +19,10 @@ from pathlib import PurePath
 from typing import TextIO
 
 from aishellc import __version__
-from aishellc.diagnostics import Diagnostic, Rule, Severity, all_rules
+from aishellc.diagnostics import Diagnostic, Rule, Severity
 from aishellc.report import FileResult, sorted_results
 from aishellc.report.rule_docs import plain_description
+from aishellc.rules import all_rules
 from aishellc.terminal import needs_ascii_json
 
 SCHEMA = (

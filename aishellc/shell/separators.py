@@ -1,6 +1,6 @@
 """Which runs of blanks in a shell command line are word separators, and nothing else.
 
-The semantic hash (:func:`aishellc.hashing.normalize_shell`) collapses such runs to one
+The semantic hash (:func:`aishellc.compiler.hashing.normalize_shell`) collapses such runs to one
 space, so re-indenting continuation lines does not rebuild an image. A run may only be
 collapsed when the shell provably reads it as the gap between two words (or as the space
 around an operator): then one space means the same. Everywhere else the shell keeps the

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.config import Config
+from aishellc.config.model import Config
 from tests.e2e import dockerutil
 from tests.e2e.dockerutil import (
     DEBIAN_IMAGE,

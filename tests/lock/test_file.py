@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aishellc import grammars
+from aishellc.config import safe_values
 from aishellc.errors import UserError
 from aishellc.lock import lock_path
 from aishellc.lock.file import (
@@ -110,28 +110,28 @@ INTEGRITIES = [
 
 @pytest.mark.parametrize(("value", "valid"), EXACT_VERSIONS)
 def test_exact_version_grammar(value: str, valid: bool) -> None:
-    assert grammars.is_exact_version(value) is valid
+    assert safe_values.is_exact_version(value) is valid
 
 
 @pytest.mark.parametrize(("value", "valid"), RANGES)
 def test_npm_range_grammar(value: str, valid: bool) -> None:
-    assert grammars.is_npm_range(value) is valid
+    assert safe_values.is_npm_range(value) is valid
 
 
 @pytest.mark.parametrize(("value", "valid"), DIST_TAGS)
 def test_dist_tag_grammar(value: str, valid: bool) -> None:
-    assert grammars.is_dist_tag(value) is valid
+    assert safe_values.is_dist_tag(value) is valid
 
 
 @pytest.mark.parametrize(("value", "valid"), INTEGRITIES)
 def test_integrity_grammar(value: str, valid: bool) -> None:
-    assert grammars.is_sha512_integrity(value) is valid
+    assert safe_values.is_sha512_integrity(value) is valid
 
 
 @pytest.mark.parametrize("bad", INJECTIONS)
 def test_no_spec_or_version_holds_a_metacharacter(bad: str) -> None:
-    assert not grammars.is_npm_spec(f"2.1.3{bad}")
-    assert not grammars.is_exact_version(f"2.1.3{bad}")
+    assert not safe_values.is_npm_spec(f"2.1.3{bad}")
+    assert not safe_values.is_exact_version(f"2.1.3{bad}")
 
 
 # (requested, version, allowed)

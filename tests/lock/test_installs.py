@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aishellc.config.harnesses import Harness, HarnessPin, HarnessRegistry
 from aishellc.errors import UserError
-from aishellc.harnesses import Harness, HarnessPin, HarnessRegistry
 from aishellc.lock.file import Lock, LockedHarness
 from aishellc.lock.installs import installed_harnesses
 

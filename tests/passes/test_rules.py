@@ -6,18 +6,11 @@ import re
 
 import pytest
 
-from aishellc.diagnostics import (
-    RETIRED,
-    SEVERITIES,
-    Rule,
-    all_rules,
-    register,
-    retired_rule,
-    rule_for,
-)
+from aishellc.diagnostics import RETIRED, SEVERITIES, Rule, register, retired_rule
 from aishellc.errors import Location, UserError
 from aishellc.parser import parse
 from aishellc.passes.parse_errors import PARSE_ERROR, diagnostic_from_error
+from aishellc.rules import all_rules, rule_for
 
 CODES = [
     "AIS001",

@@ -26,7 +26,7 @@ from typing import Protocol, TypeVar
 import attrs
 
 from aishellc import ast
-from aishellc.hashing import semantic_form
+from aishellc.compiler.hashing import semantic_form
 from aishellc.parser import parse
 from aishellc.passes.run_scripts import ScriptReader
 

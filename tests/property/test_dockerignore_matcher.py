@@ -12,7 +12,7 @@ from docker.utils.fnmatch import fnmatchcase, translate
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aishellc.dockerignore import IgnoreMatcher
+from aishellc.context.dockerignore import IgnoreMatcher
 from aishellc.errors import InvalidPatternError
 
 # "[[" in a pattern reads as a possible nested set to re; docker-py compiles it all the same.

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aishellc.harnesses import BUILTIN_HARNESSES, is_harness_version
+from aishellc.config.harnesses import BUILTIN_HARNESSES, is_harness_version
 from tests.property.conftest import FUZZ_EXAMPLES
 from tests.property.fuzzing import (
     COMPILE_ARGS,

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
-from aishellc import hashing
+from aishellc.compiler import hashing
 from aishellc.errors import UserError
 from tests.property.shell_pairs import SHELLS, Pair, read, run_pair
 

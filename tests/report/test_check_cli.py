@@ -14,10 +14,11 @@ import pytest
 from aishellc import ast
 from aishellc.ast import SourceMap
 from aishellc.cli import run
-from aishellc.diagnostics import Diagnostic, Rule, all_rules
+from aishellc.diagnostics import Diagnostic, Rule
 from aishellc.errors import UserError
 from aishellc.parser.decode import decode
 from aishellc.passes import PassContext
+from aishellc.rules import all_rules
 from tests.corpus import corpus_files, needs_corpus
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.diagnostics import Diagnostic, all_rules
+from aishellc.diagnostics import Diagnostic
 from aishellc.report import FileResult
 from aishellc.report.json import write
 from aishellc.report.rule_docs import anchor
+from aishellc.rules import all_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.diagnostics import SEVERITIES, Rule, all_rules
+from aishellc.diagnostics import SEVERITIES, Rule
 from aishellc.report.rule_docs import (
     REGENERATE,
     demote_headings,
@@ -17,6 +17,7 @@ from aishellc.report.rule_docs import (
     render_rule,
     render_rules_markdown,
 )
+from aishellc.rules import all_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_PAGE = ROOT / "docs" / "rules.md"

@@ -17,9 +17,10 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from aishellc.cli import run
-from aishellc.diagnostics import Diagnostic, Severity, all_rules
+from aishellc.diagnostics import Diagnostic, Severity
 from aishellc.report import FileResult
 from aishellc.report.sarif import artifact_uri, write
+from aishellc.rules import all_rules
 from tests.corpus import corpus_files, needs_corpus
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from aishellc import grammars
-from aishellc.config import (
+from aishellc.config import safe_values
+from aishellc.config.harnesses import HarnessPin
+from aishellc.config.model import (
     Config,
     Download,
     FoundationConfig,
@@ -19,9 +20,8 @@ from aishellc.config import (
     UserConfig,
     load_config,
 )
-from aishellc.config_reader import MAX_CONFIG_BYTES
+from aishellc.config.reader import MAX_CONFIG_BYTES
 from aishellc.errors import UserError
-from aishellc.harnesses import HarnessPin
 from tests.unit.test_harnesses import INJECTIONS
 from tests.unit.tomltext import dumps
 
@@ -156,7 +156,7 @@ def test_every_default_download_is_pinned_for_both_arches_or_all():
         arches = {d.arch for d in tool.downloads}
         assert arches in ({"amd64", "arm64"}, {"all"}), tool.name
         for download in tool.downloads:
-            assert grammars.is_sha256(download.sha256)
+            assert safe_values.is_sha256(download.sha256)
             assert download.url.startswith("https://")
 
 
@@ -626,7 +626,7 @@ def test_error_in_second_tool_is_located_in_second_tool():
     ],
 )
 def test_image_reference_grammar(value, ok):
-    assert grammars.is_image_reference(value) is ok
+    assert safe_values.is_image_reference(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -651,7 +651,7 @@ def test_image_reference_grammar(value, ok):
     ],
 )
 def test_apt_grammar(value, ok):
-    assert grammars.is_apt_package(value) is ok
+    assert safe_values.is_apt_package(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -671,7 +671,7 @@ def test_apt_grammar(value, ok):
     ],
 )
 def test_url_grammar(value, ok):
-    assert grammars.is_https_url(value) is ok
+    assert safe_values.is_https_url(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -690,7 +690,7 @@ def test_url_grammar(value, ok):
     ],
 )
 def test_registry_grammar(value, ok):
-    assert grammars.is_registry(value) is ok
+    assert safe_values.is_registry(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -709,7 +709,7 @@ def test_registry_grammar(value, ok):
     ],
 )
 def test_npm_registry_grammar(value, ok):
-    assert grammars.is_npm_registry_url(value) is ok
+    assert safe_values.is_npm_registry_url(value) is ok
 
 
 def test_npm_registry_is_read_and_located():
@@ -738,7 +738,7 @@ def test_npm_registry_is_read_and_located():
     ],
 )
 def test_tag_prefix_grammar(value, ok):
-    assert grammars.is_tag_prefix(value) is ok
+    assert safe_values.is_tag_prefix(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -752,7 +752,7 @@ def test_tag_prefix_grammar(value, ok):
     ],
 )
 def test_sha256_grammar(value, ok):
-    assert grammars.is_sha256(value) is ok
+    assert safe_values.is_sha256(value) is ok
 
 
 @pytest.mark.parametrize(
@@ -777,7 +777,7 @@ def test_sha256_grammar(value, ok):
     ],
 )
 def test_writable_dir_grammar(value, ok):
-    assert grammars.is_writable_dir(value) is ok
+    assert safe_values.is_writable_dir(value) is ok
 
 
 # --- the injection table ----------------------------------------------------------------

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.context import (
+from aishellc.context.platforms import BuildPlatforms, Platform
+from aishellc.context.sources import (
     IgnoreRules,
     collect_sources,
     context_inputs,
@@ -17,7 +18,6 @@ from aishellc.context import (
 )
 from aishellc.errors import UserError
 from aishellc.parser import parse
-from aishellc.platforms import BuildPlatforms, Platform
 
 
 def files_read(

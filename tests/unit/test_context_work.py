@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from aishellc.compile import CompileOptions, compile_dockerfile
-from aishellc.context import IgnoreRules, context_inputs, load_ignore_rules
+from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
+from aishellc.context.sources import IgnoreRules, context_inputs, load_ignore_rules
 from aishellc.errors import Location, UserError
 from aishellc.parser import parse
 

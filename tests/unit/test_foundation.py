@@ -14,7 +14,7 @@ from typing import Any
 import dockerfile
 import pytest
 
-from aishellc.config import Config, SqliteSource
+from aishellc.config.model import Config, SqliteSource
 from aishellc.emit.foundation import (
     ENTRYPOINT,
     SQLITE_OPTIONS,
@@ -88,7 +88,7 @@ def test_same_config_same_bytes(name):
 
 _DIGEST_SCRIPT = """
 import hashlib
-from aishellc.config import Config
+from aishellc.config.model import Config
 from aishellc.emit.foundation import render_foundation
 r = render_foundation(Config.from_toml('[foundation]\\nenable_tools = ["gitleaks"]\\n'))
 h = hashlib.sha256(r.dockerfile.encode())

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from aishellc.errors import Location, UserError
-from aishellc.harnesses import (
+from aishellc.config.harnesses import (
     BUILTIN_HARNESSES,
     LATEST,
     Harness,
@@ -16,6 +15,7 @@ from aishellc.harnesses import (
     parse_harness_spec,
     parse_harness_specs,
 )
+from aishellc.errors import Location, UserError
 
 # Shell and Dockerfile metacharacters that must never reach a RUN line.
 INJECTIONS = [

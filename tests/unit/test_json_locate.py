@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aishellc.json_locate import locate
+from aishellc.manifest.json_locate import locate
 
 DOCUMENT = '{\n  "a": 1,\n  "b": {"c": [10, {"d": "x"}, [ 30 ]]},\n  "e": "\\"{[,"\n}\n'
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.config import Config
+from aishellc.config.model import Config
 from aishellc.emit.runtime import InstalledHarness
 from aishellc.lock.secrets import npmrc_secret_source, portable_path
 from tests.compile_cases import GOLDEN

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aishellc.errors import UserError
-from aishellc.platforms import (
+from aishellc.context.platforms import (
     BuildPlatforms,
     Platform,
     automatic_args,
@@ -15,6 +14,7 @@ from aishellc.platforms import (
     machine_platform,
     parse_platform,
 )
+from aishellc.errors import UserError
 from tests.compile_cases import OFFLINE_CONFIG, run_cli_in
 
 PARSED = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aishellc.remote_sources import remote_kind
+from aishellc.context.remote_sources import remote_kind
 
 KINDS = [
     # local files, whatever they look like

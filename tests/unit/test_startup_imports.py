@@ -32,8 +32,8 @@ NEVER = (
     "urllib3",
     "http.client",
     "interegular",
-    "aishellc.compile",
-    "aishellc.hashing",
+    "aishellc.compiler.pipeline",
+    "aishellc.compiler.hashing",
     "aishellc.emit.bake",
     "aishellc.emit.foundation",
     "aishellc.emit.extension",
@@ -58,7 +58,7 @@ BUILDKIT_VIEW = ("aishellc.parser.buildkit_view",)
 FULL_PARSE = ("lark", "aishellc.ast", "aishellc.parser.builder", "aishellc.parser.grammar")
 BOTH_VIEWS = AST_JSON + BUILDKIT_VIEW
 # The context reader: check loads it only for a file that reads its build context.
-CONTEXT = ("aishellc.context",)
+CONTEXT = ("aishellc.context.sources",)
 NO_CONTEXT = BOTH_VIEWS + CONTEXT
 
 # (command line before the file, Dockerfile, exit code, tree-sitter loaded, also absent)

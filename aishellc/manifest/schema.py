@@ -1,6 +1,6 @@
 """``manifest.json``'s JSON Schema, and checking a manifest against it.
 
-The schema (``aishellc/manifest.schema.json``, JSON Schema draft 2020-12, shipped in the
+The schema (``aishellc/manifest/manifest.schema.json``, JSON Schema draft 2020-12, shipped in the
 package and linked from ``docs/usage.md``) describes exactly what ``compile`` writes; a
 test validates every golden manifest against it, so the two cannot drift apart.
 ``aishellc plan`` checks each manifest against it before reading anything, so a
@@ -57,13 +57,14 @@ class SchemaProblem:
     json_path: str
     message: str
     keys: tuple[str | int, ...]
-    """The keys leading to the offending value (for :func:`aishellc.json_locate.locate`)."""
+    """The keys leading to the offending value (for
+    :func:`aishellc.manifest.json_locate.locate`)."""
 
 
 @functools.cache
 def manifest_schema() -> dict[str, Any]:
     """The schema, as shipped in the package."""
-    text = resources.files("aishellc").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    text = resources.files("aishellc.manifest").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

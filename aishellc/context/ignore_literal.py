@@ -5,7 +5,7 @@ comment; the line is trimmed of whitespace; a leading ``!`` re-includes) and mat
 with moby's ``patternmatcher``: ``*`` and ``?`` are wildcards even inside ``[...]`` (its
 translation to a regex does not track classes), so only a ``\\`` escape makes them
 literal. aishellc hashes the context with docker-py's port of that matcher
-(:mod:`aishellc.dockerignore`), which has no ``\\`` escape but reads ``[*]`` as a class. So
+(:mod:`aishellc.context.dockerignore`), which has no ``\\`` escape but reads ``[*]`` as a class. So
 a path gets two spellings of one pattern, checked against both (docker-py in the tests,
 the engine in ``tests/e2e/test_output_exclusion.py``):
 
@@ -37,7 +37,7 @@ class LiteralPattern:
     buildkit: str
     """The line written to the ignore file."""
     matcher: str
-    """The same pattern for :class:`aishellc.dockerignore.IgnoreMatcher`."""
+    """The same pattern for :class:`aishellc.context.dockerignore.IgnoreMatcher`."""
 
     def then_any(self) -> LiteralPattern:
         """This pattern followed by a ``*`` wildcard (any rest of the name)."""

@@ -15,7 +15,7 @@ A config can still pin the bookworm foundation (docs/usage.md gives the lines).
 
 from __future__ import annotations
 
-from aishellc.config import Download, FoundationConfig, SqliteSource, Tool, UserConfig
+from aishellc.config.model import Download, FoundationConfig, SqliteSource, Tool, UserConfig
 
 BASE_IMAGE = "debian:trixie-slim"
 NODE_IMAGE = "node:24-trixie-slim"

@@ -4,7 +4,7 @@ The file is read only if it is a regular file of at most :data:`MAX_CONFIG_BYTES
 (:func:`aishellc.input_files.read_input`: a FIFO, a device or a link to one is refused
 before it is read); TOML nested deeper than Python's parser recurses and integers longer
 than Python converts are located errors too. Image, registry and download hosts are names:
-an IPv6 address in brackets is refused (see :mod:`aishellc.grammars`).
+an IPv6 address in brackets is refused (see :mod:`aishellc.config.safe_values`).
 
 Schema (every key optional; a key that is present replaces the default, except the
 ``[foundation.user]`` table, whose keys replace the default's one by one)::
@@ -61,8 +61,8 @@ from typing import Any, NoReturn
 
 import attrs
 
-from aishellc import grammars, harnesses
-from aishellc.config import (
+from aishellc.config import harnesses, safe_values
+from aishellc.config.model import (
     ANY_ARCH,
     ARCHES,
     STRATEGIES,
@@ -78,10 +78,10 @@ from aishellc.config import (
     UserConfig,
     foundation_problems,
 )
+from aishellc.config.pem import MAX_CERTIFICATE_BYTES, pem_problem
+from aishellc.config.toml_locate import KeyPath, TomlLocator, decode_utf8, load_toml
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_capped, read_input
-from aishellc.pem import MAX_CERTIFICATE_BYTES, pem_problem
-from aishellc.toml_locate import KeyPath, TomlLocator, decode_utf8, load_toml
 
 UNPARSEABLE_CODE = "AIS001"
 
@@ -95,80 +95,80 @@ class Rule:
     help: str
 
 
-# Docker accepts [::1]:5000 as a host; aishellc does not (see aishellc/grammars.py).
+# Docker accepts [::1]:5000 as a host; aishellc does not (see aishellc/config/safe_values.py).
 _NO_IPV6 = "; the host must be a name, not an IPv6 address in brackets (e.g. localhost:5000)"
 
 IMAGE = Rule(
-    grammars.is_image_reference,
+    safe_values.is_image_reference,
     "image reference",
     "write [HOST[:PORT]/]NAME[:TAG][@sha256:<64 hex>], e.g. debian:bookworm-slim" + _NO_IPV6,
 )
 APT = Rule(
-    grammars.is_apt_package,
+    safe_values.is_apt_package,
     "apt package",
     "write a Debian package name, optionally pinned: 'git' or 'git=1:2.39.5-0+deb12u3'",
 )
 URL = Rule(
-    grammars.is_https_url,
+    safe_values.is_https_url,
     "download URL",
     "use an https:// URL without spaces, quotes, query strings or shell characters" + _NO_IPV6,
 )
 SHA256 = Rule(
-    grammars.is_sha256, "sha256", "write the 64 lowercase hex digits of the file's sha256"
+    safe_values.is_sha256, "sha256", "write the 64 lowercase hex digits of the file's sha256"
 )
 REGISTRY = Rule(
-    grammars.is_registry,
+    safe_values.is_registry,
     "registry",
     "write HOST[:PORT][/PATH] with a lowercase path, e.g. ghcr.io/acme" + _NO_IPV6,
 )
 TAG_PREFIX = Rule(
-    grammars.is_tag_prefix,
+    safe_values.is_tag_prefix,
     "tag prefix",
     "use lowercase letters and digits, separated by single '.', '_' or '-'",
 )
 SLUG = Rule(
-    grammars.is_slug, "name", "use 1-40 characters: a lowercase letter, then a-z, 0-9 or '-'"
+    safe_values.is_slug, "name", "use 1-40 characters: a lowercase letter, then a-z, 0-9 or '-'"
 )
 VERSION = Rule(
-    grammars.is_tool_version,
+    safe_values.is_tool_version,
     "tool version",
     "use letters, digits, '.', '+', '_' or '-', starting with a letter or digit",
 )
 FILE_NAME = Rule(
-    grammars.is_file_name,
+    safe_values.is_file_name,
     "binary name",
     "use a plain file name: letters, digits, '.', '_', '+', '-', not starting with '.' or '-'",
 )
 MEMBER = Rule(
-    grammars.is_relative_path,
+    safe_values.is_relative_path,
     "archive member",
     "use a relative path such as 'dir/tool' (no '..', spaces or shell characters)",
 )
 WORD = Rule(
-    grammars.is_shell_word,
+    safe_values.is_shell_word,
     "command argument",
     "use only letters, digits and . _ / = : , + @ % -",
 )
 ABS_PATH = Rule(
-    grammars.is_absolute_path,
+    safe_values.is_absolute_path,
     "absolute path",
     "use an absolute path such as /usr/local/share/tool (no '..', spaces or shell characters)",
 )
 WRITABLE_DIR = Rule(
-    grammars.is_writable_dir,
+    safe_values.is_writable_dir,
     "writable directory",
     "use a directory of its own such as /usr/local/share/tool or /opt/tool/cache, "
     "not a system directory like /usr or /etc",
 )
-ENV_NAME = Rule(grammars.is_env_name, "environment variable name", "use [A-Za-z_][A-Za-z0-9_]*")
+ENV_NAME = Rule(safe_values.is_env_name, "environment variable name", "use [A-Za-z_][A-Za-z0-9_]*")
 ENV_VALUE = Rule(
-    grammars.is_env_value,
+    safe_values.is_env_value,
     "environment variable value",
     "use only letters, digits and . _ / : , @ % + = - (no '$', quotes or spaces)",
 )
-USER = Rule(grammars.is_user_name, "user name", "use [a-z_][a-z0-9_-]{0,31}")
+USER = Rule(safe_values.is_user_name, "user name", "use [a-z_][a-z0-9_-]{0,31}")
 NPM_REGISTRY = Rule(
-    grammars.is_npm_registry_url,
+    safe_values.is_npm_registry_url,
     "npm registry",
     "write http(s)://HOST[:PORT][/PATH], e.g. https://npm.example.com/; "
     "put credentials in .npmrc, never in the URL",
@@ -180,7 +180,7 @@ def _is_certificate_path(value: str) -> bool:
     rest = value
     while rest.startswith("../"):
         rest = rest[3:]
-    return grammars.is_relative_path(rest)
+    return safe_values.is_relative_path(rest)
 
 
 CERT_PATH = Rule(
@@ -190,7 +190,7 @@ CERT_PATH = Rule(
     "(letters, digits, '.', '_', '+', '-')",
 )
 RELEASE = Rule(
-    grammars.is_release_number,
+    safe_values.is_release_number,
     "version number",
     "write two or three numbers separated by dots, e.g. 2.39 or 3.53.4",
 )
@@ -382,7 +382,8 @@ class _Reader(TomlReader):
 
     def ignored_rules(self, value: Any, key: KeyPath) -> tuple[str, ...]:
         """Rule codes or names, each a registered rule; returned as sorted codes."""
-        from aishellc.diagnostics import all_rules, retired_rule, rule_for
+        from aishellc.diagnostics import retired_rule
+        from aishellc.rules import all_rules, rule_for
 
         if not isinstance(value, list):
             self.fail(key, "ignore must be an array of rule codes", 'write ["AIS202"]')

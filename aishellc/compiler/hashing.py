@@ -1,7 +1,7 @@
 """Content hashes: canonical JSON, the semantic form of a Dockerfile, and the tier hashes.
 
 Every hash is the sha256 of canonical JSON (sorted keys, no insignificant whitespace,
-UTF-8; see :func:`aishellc.config.canonical_json`) of a small record that names what it
+UTF-8; see :func:`aishellc.config.model.canonical_json`) of a small record that names what it
 hashes (``"hash"``) and the version of that record's layout (``"format"``), so two
 different kinds of record can never collide and a change of layout is deliberate.
 
@@ -31,20 +31,20 @@ is the same either way; only a script that reads its own text (``set -v``,
 **Tier hashes** (DESIGN.md):
 
 - foundation: the rendered foundation Dockerfile, every file it copies, the foundation
-  configuration (:meth:`aishellc.config.Config.foundation_inputs`: base and Node.js images,
+  configuration (:meth:`aishellc.config.model.Config.foundation_inputs`: base and Node.js images,
   apt packages, every tool's version, downloads and checksums, the user), its build args
   and the target platform (every tier is built for it: ``--platform``);
 - extension: the foundation hash; the semantic form of the extension Dockerfile (the user's
   file with aishellc's base rewrite, so the rewrite is covered too); every context file
   that COPY/ADD/``RUN --mount=type=bind`` read (path, sha256, type, executable bit); the
-  build args; the target and build platforms (:mod:`aishellc.platforms`: BuildKit's
+  build args; the target and build platforms (:mod:`aishellc.context.platforms`: BuildKit's
   automatic ARGs and every base image differ per platform, so each platform has its own
   hash);
 - runtime: the hash of the image it builds on (the extension; in the legacy layout the
   foundation), the harness name → (npm package, version) map, the strategy and the sha256
   of the rendered runtime Dockerfile (the runtime template).
 
-Tags use the first 12 hex digits (:meth:`aishellc.config.Config.tier_tag`).
+Tags use the first 12 hex digits (:meth:`aishellc.config.model.Config.tier_tag`).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aishellc import ast
-from aishellc.config import canonical_json
+from aishellc.config.model import canonical_json
 from aishellc.parser.buildkit_view import values
 from aishellc.passes.run_scripts import is_posix_shell
 from aishellc.shell.separators import separators

@@ -20,9 +20,9 @@ path in a manifest is relative to it).
 
 A manifest is untrusted input (it is a file in the project, and pipelines edit it). It is
 read as a regular file of at most :data:`MAX_MANIFEST_BYTES`, and checked against
-``manifest.schema.json`` (:mod:`aishellc.manifest_schema`) before anything reads it: a
+``manifest.schema.json`` (:mod:`aishellc.manifest.schema`) before anything reads it: a
 hand-edited one is a located error (the file, the line and column of the offending value
-found by :mod:`aishellc.json_locate`, its JSON path, what is wrong), never a crash.
+found by :mod:`aishellc.manifest.json_locate`, its JSON path, what is wrong), never a crash.
 Each tier's command is rebuilt from its fields (``dockerfile``, ``tag``, ``build_args``,
 ``labels``, ``context``) by :meth:`TierBuild.command`, the function ``compile`` wrote it
 with; a manifest whose ``command`` is anything else is refused, so
@@ -52,8 +52,8 @@ import attrs
 from aishellc.emit.manifest import SCHEMA_VERSION, TierBuild
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_capped, read_input, too_deep, too_many_digits
-from aishellc.json_locate import locate
-from aishellc.manifest_schema import manifest_problem
+from aishellc.manifest.json_locate import locate
+from aishellc.manifest.schema import manifest_problem
 from aishellc.terminal import shell_word, visible
 
 _MAX_FILES = 20

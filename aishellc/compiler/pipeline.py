@@ -18,7 +18,7 @@ Inputs, and where their defaults come from:
 - the build context: ``--context DIR``, else the parent of ``.aishell/`` or ``.sandbox/``
   when the Dockerfile sits in one, else the Dockerfile's folder;
 - the platform built for: ``DOCKER_DEFAULT_PLATFORM``, else this machine's
-  (:mod:`aishellc.platforms`); it gives BuildKit's automatic platform ARGs their values
+  (:mod:`aishellc.context.platforms`); it gives BuildKit's automatic platform ARGs their values
   and is recorded (``tiers.extension.platforms``); every tier is built for it
   (``--platform`` in each command, ``platforms`` in the bake file, ``platform`` in the
   manifest) and every tier's hash covers it.
@@ -44,7 +44,7 @@ The output folder is checked before any work (:func:`~aishellc.emit.output.check
 and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile or the
 config, deciding on real paths (symlinks resolved). When it lies in the context, it and the
 temporary folders of its replace are excluded from the context with exact patterns
-(:mod:`aishellc.ignore_literal`), in the hash and in the generated ignore file alike.
+(:mod:`aishellc.context.ignore_literal`), in the hash and in the generated ignore file alike.
 """
 
 from __future__ import annotations
@@ -58,14 +58,23 @@ from typing import Any
 import attrs
 
 from aishellc import __version__, ast
-from aishellc.analysis import (
+from aishellc.compiler.analysis import (
     Analysis,
     Project,
     analyze,
     read_project,
 )
-from aishellc.compile_rules import restorable_user
-from aishellc.config import Config, load_config
+from aishellc.compiler.hashing import (
+    extension_hash,
+    foundation_hash,
+    runtime_hash,
+    semantic_sha256,
+    sha256_bytes,
+    sha256_text,
+)
+from aishellc.compiler.rules import restorable_user
+from aishellc.config.model import Config, load_config
+from aishellc.context.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.diagnostics import Diagnostic
 from aishellc.emit.bake import render_bake
 from aishellc.emit.extension import render_extension
@@ -89,15 +98,6 @@ from aishellc.emit.runtime import (
     render_runtime,
 )
 from aishellc.errors import Location, UserError
-from aishellc.hashing import (
-    extension_hash,
-    foundation_hash,
-    runtime_hash,
-    semantic_sha256,
-    sha256_bytes,
-    sha256_text,
-)
-from aishellc.ignore_literal import Inexpressible, LiteralPattern, literal_pattern
 from aishellc.lock.installs import installed_harnesses
 from aishellc.lock.secrets import npmrc_secret_source
 from aishellc.parser import parse, read_dockerfile
@@ -141,7 +141,7 @@ class CompileResult:
     tiers: tuple[TierBuild, ...]
     """In build order."""
     diagnostics: tuple[Diagnostic, ...]
-    """The Dockerfile's (:func:`aishellc.analysis.analyze` decides them)."""
+    """The Dockerfile's (:func:`aishellc.compiler.analysis.analyze` decides them)."""
     results: tuple[FileResult, ...]
     """Every diagnostic per file (the Dockerfile's, and the config's), for the writers."""
     source_path: str

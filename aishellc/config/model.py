@@ -18,9 +18,9 @@ from typing import Any, Final
 
 import attrs
 
-from aishellc import grammars
+from aishellc.config import safe_values
+from aishellc.config.harnesses import DEFAULT_HARNESSES, HarnessPin, HarnessRegistry
 from aishellc.errors import Location
-from aishellc.harnesses import DEFAULT_HARNESSES, HarnessPin, HarnessRegistry
 
 ARCHES: Final = ("amd64", "arm64")
 """Architectures a download can name (BuildKit's ``TARGETARCH`` values)."""
@@ -63,7 +63,7 @@ def _id_range(_instance: Any, attribute: Any, value: Any) -> None:
 
 def _env_pairs(_instance: Any, _attribute: Any, value: Any) -> None:
     for name, env_value in value:
-        if not grammars.is_env_name(name) or not grammars.is_env_value(env_value):
+        if not safe_values.is_env_name(name) or not safe_values.is_env_value(env_value):
             raise ValueError(f"invalid environment entry: {name!r}={env_value!r}")
 
 
@@ -72,10 +72,10 @@ class Download:
     """One release file for one architecture (or ``all``), with its sha256."""
 
     arch: str = attrs.field(validator=_one_of((*ARCHES, ANY_ARCH), "architecture"))
-    url: str = attrs.field(validator=_each(grammars.is_https_url, "download URL"))
-    sha256: str = attrs.field(validator=_each(grammars.is_sha256, "sha256"))
+    url: str = attrs.field(validator=_each(safe_values.is_https_url, "download URL"))
+    sha256: str = attrs.field(validator=_each(safe_values.is_sha256, "sha256"))
     members: tuple[str, ...] = attrs.field(
-        default=(), validator=_each(grammars.is_relative_path, "archive member")
+        default=(), validator=_each(safe_values.is_relative_path, "archive member")
     )
 
 
@@ -83,20 +83,22 @@ class Download:
 class Tool:
     """A tool downloaded from its release page, verified, installed in /usr/local/bin."""
 
-    name: str = attrs.field(validator=_each(grammars.is_slug, "tool name"))
-    version: str = attrs.field(validator=_each(grammars.is_tool_version, "tool version"))
+    name: str = attrs.field(validator=_each(safe_values.is_slug, "tool name"))
+    version: str = attrs.field(validator=_each(safe_values.is_tool_version, "tool version"))
     kind: str = attrs.field(validator=_one_of(TOOL_KINDS, "tool kind"))
-    binaries: tuple[str, ...] = attrs.field(validator=_each(grammars.is_file_name, "binary name"))
+    binaries: tuple[str, ...] = attrs.field(
+        validator=_each(safe_values.is_file_name, "binary name")
+    )
     downloads: tuple[Download, ...]
     check: tuple[str, ...] = attrs.field(
-        default=(), validator=_each(grammars.is_shell_word, "check argument")
+        default=(), validator=_each(safe_values.is_shell_word, "check argument")
     )
     env: tuple[tuple[str, str], ...] = attrs.field(default=(), validator=_env_pairs)
     path: tuple[str, ...] = attrs.field(
-        default=(), validator=_each(grammars.is_absolute_path, "PATH directory")
+        default=(), validator=_each(safe_values.is_absolute_path, "PATH directory")
     )
     writable_dirs: tuple[str, ...] = attrs.field(
-        default=(), validator=_each(grammars.is_writable_dir, "writable directory")
+        default=(), validator=_each(safe_values.is_writable_dir, "writable directory")
     )
     opt_in: bool = False
 
@@ -122,16 +124,16 @@ class SqliteSource:
     """SQLite compiled from upstream's ``sqlite-src`` zip in a builder stage of the target
     platform (so one source download serves every architecture), installed in /usr/local."""
 
-    version: str = attrs.field(validator=_each(grammars.is_release_number, "SQLite version"))
-    url: str = attrs.field(validator=_each(grammars.is_https_url, "download URL"))
-    sha256: str = attrs.field(validator=_each(grammars.is_sha256, "sha256"))
+    version: str = attrs.field(validator=_each(safe_values.is_release_number, "SQLite version"))
+    url: str = attrs.field(validator=_each(safe_values.is_https_url, "download URL"))
+    sha256: str = attrs.field(validator=_each(safe_values.is_sha256, "sha256"))
 
 
 @attrs.frozen
 class UserConfig:
     """The unprivileged user the image is built for (moved to the host's ids at start)."""
 
-    name: str = attrs.field(default="developer", validator=_each(grammars.is_user_name, "user"))
+    name: str = attrs.field(default="developer", validator=_each(safe_values.is_user_name, "user"))
     uid: int = attrs.field(default=1000, validator=_id_range)
     gid: int = attrs.field(default=1000, validator=_id_range)
     sudo: bool = True
@@ -142,9 +144,9 @@ class UserConfig:
 class CaCertificate:
     """An extra CA certificate for the foundation's trust store (a TLS-intercepting
     network's root): the file name it gets in the build context and its PEM bytes, read
-    and checked when the configuration was (:mod:`aishellc.config_reader`)."""
+    and checked when the configuration was (:mod:`aishellc.config.reader`)."""
 
-    name: str = attrs.field(validator=_each(grammars.is_file_name, "certificate file name"))
+    name: str = attrs.field(validator=_each(safe_values.is_file_name, "certificate file name"))
     pem: bytes
 
     def __attrs_post_init__(self) -> None:
@@ -156,20 +158,20 @@ class CaCertificate:
 class FoundationConfig:
     """Everything the foundation image is made of."""
 
-    base_image: str = attrs.field(validator=_each(grammars.is_image_reference, "image"))
-    node_image: str = attrs.field(validator=_each(grammars.is_image_reference, "image"))
+    base_image: str = attrs.field(validator=_each(safe_values.is_image_reference, "image"))
+    node_image: str = attrs.field(validator=_each(safe_values.is_image_reference, "image"))
     apt_packages: tuple[str, ...] = attrs.field(
-        validator=_each(grammars.is_apt_package, "apt package")
+        validator=_each(safe_values.is_apt_package, "apt package")
     )
     tools: tuple[Tool, ...]
     enable_tools: tuple[str, ...] = attrs.field(
-        default=(), validator=_each(grammars.is_slug, "tool name")
+        default=(), validator=_each(safe_values.is_slug, "tool name")
     )
     user: UserConfig = UserConfig()
     ca_certificates: tuple[CaCertificate, ...] = ()
     glibc_floor: str | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(_each(grammars.is_release_number, "glibc floor")),
+        validator=attrs.validators.optional(_each(safe_values.is_release_number, "glibc floor")),
     )
     """The lowest glibc the base image may have (checked by a RUN); ``None``: no check."""
     sqlite: SqliteSource | None = None
@@ -222,7 +224,7 @@ def foundation_problems(
 ) -> list[Problem]:
     """Checks that span several foundation settings (each value is valid on its own)."""
     problems: list[Problem] = []
-    apt_names = [grammars.apt_package_name(p) for p in apt_packages]
+    apt_names = [safe_values.apt_package_name(p) for p in apt_packages]
     if ca_certificates and "ca-certificates" not in apt_names:
         problems.append(
             Problem(
@@ -341,15 +343,15 @@ class Config:
     strategy: str = attrs.field(default="stage", validator=_one_of(STRATEGIES, "strategy"))
     """How the runtime tier installs harnesses: ``stage`` or ``inline`` (DESIGN.md)."""
     tag_prefix: str = attrs.field(
-        default="aishell", validator=_each(grammars.is_tag_prefix, "tag prefix")
+        default="aishell", validator=_each(safe_values.is_tag_prefix, "tag prefix")
     )
     registry: str | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(_each(grammars.is_registry, "registry")),
+        validator=attrs.validators.optional(_each(safe_values.is_registry, "registry")),
     )
     npm_registry: str | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(_each(grammars.is_npm_registry_url, "npm registry")),
+        validator=attrs.validators.optional(_each(safe_values.is_npm_registry_url, "npm registry")),
     )
     """``[npm] registry``: where ``aishellc lock`` resolves harnesses (else npm's own
     configuration decides)."""
@@ -373,21 +375,21 @@ class Config:
     @classmethod
     def default(cls) -> Config:
         """The built-in configuration: upstream aishell v4.0.0's foundation contents."""
-        from aishellc.config_defaults import default_foundation
+        from aishellc.config.defaults import default_foundation
 
         return cls(foundation=default_foundation())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Config:
         """Read a TOML config file over the defaults; ``UserError`` on any problem."""
-        from aishellc.config_reader import read_config_file
+        from aishellc.config.reader import read_config_file
 
         return read_config_file(path, cls.default())
 
     @classmethod
     def from_toml(cls, text: str, path: str = "<config>") -> Config:
         """Parse TOML text over the defaults; ``path`` names it in error messages."""
-        from aishellc.config_reader import read_config_text
+        from aishellc.config.reader import read_config_text
 
         return read_config_text(text, path, cls.default())
 
@@ -402,7 +404,7 @@ class Config:
         """``[REGISTRY/]aishell:<tier>-<first 12 hex digits of digest>``."""
         if tier not in TIERS:
             raise ValueError(f"unknown tier {tier!r}")
-        if not grammars.is_sha256(digest):
+        if not safe_values.is_sha256(digest):
             raise ValueError(f"not a sha256 hex digest: {digest!r}")
         return f"{self.image_repository}:{tier}-{digest[:12]}"
 

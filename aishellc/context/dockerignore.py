@@ -18,7 +18,7 @@ every string without the loop over patterns:
 - what the parent folder's first folders match depends on the folder alone: computed once
   per folder.
 
-Kept apart from :mod:`aishellc.context` because importing docker-py loads its HTTP stack:
+Kept apart from :mod:`aishellc.context.sources` because importing docker-py loads its HTTP stack:
 only builds whose context has ignore rules pay for it.
 """
 

@@ -7,7 +7,7 @@ context, as BuildKit reads it:
   ``RUN --mount=from=``, transitively): BuildKit builds no other stage;
 - the sources of ``COPY`` and ``ADD`` without ``--from`` or with an empty one (``--from=``
   is the context); an ``ADD`` of a git repository or URL is fetched, not read
-  (:mod:`aishellc.remote_sources` has BuildKit's rules), and a ``COPY`` of one is refused
+  (:mod:`aishellc.context.remote_sources` has BuildKit's rules), and a ``COPY`` of one is refused
   as BuildKit refuses it; heredoc sources are not files;
 - ``RUN --mount`` fields read as BuildKit's ``parseMount`` reads them: keys and the type
   case-insensitive, every value expanded, a later field winning; a ``bind`` mount without
@@ -20,12 +20,12 @@ context, as BuildKit reads it:
 Source words are expanded with the variables of their stage as BuildKit does (ARGs with
 their defaults, global ARGs declared again in the stage, ENVs, the ARGs and ENVs of the
 stage a stage builds on, and BuildKit's automatic platform ARGs such as ``TARGETARCH`` for the
-platform compiled for, see :mod:`aishellc.platforms`: global scope sees them, a stage after
+platform compiled for, see :mod:`aishellc.context.platforms`: global scope sees them, a stage after
 ``ARG TARGETARCH``); values a build would pass with ``--build-arg`` and ENVs of external
 base images are not known here.
 
 What is read, and what is refused. A source that leaves the context, is missing or is
-ignored is a located error diagnostic (AIS304–AIS306, :mod:`aishellc.context_rules`) and
+ignored is a located error diagnostic (AIS304–AIS306, :mod:`aishellc.context.rules`) and
 the reading goes on with the next source, so every bad source is reported; anything else
 refused is a :class:`~aishellc.errors.UserError` at the source's line (the CLI exits 2):
 
@@ -33,7 +33,7 @@ refused is a :class:`~aishellc.errors.UserError` at the source's line (the CLI e
   Dockerfile wins over ``<context>/.dockerignore``; the file is read as Docker's
   ``ignorefile.ReadAll`` reads it and matched as docker-py's port of Docker's
   ``patternmatcher`` matches (made case-sensitive, as Docker is on Linux), by
-  :mod:`aishellc.dockerignore` in time that does not grow with the number of patterns; a
+  :mod:`aishellc.context.dockerignore` in time that does not grow with the number of patterns; a
   pattern Docker refuses (``[z-a]``) is refused. An ignored file is never opened.
   ``extra_excludes`` (the output folder, when it lies in the context) are applied after
   the user's rules. An ignored folder that holds a re-included file is part of the
@@ -79,7 +79,9 @@ from typing import Any, Literal
 import attrs
 
 from aishellc import ast
-from aishellc.context_rules import SOURCE_EXCLUDED, SOURCE_NOT_FOUND, SOURCE_OUTSIDE_CONTEXT
+from aishellc.context.platforms import BuildPlatforms, document_args
+from aishellc.context.remote_sources import remote_kind
+from aishellc.context.rules import SOURCE_EXCLUDED, SOURCE_NOT_FOUND, SOURCE_OUTSIDE_CONTEXT
 from aishellc.diagnostics import Diagnostic, Rule
 from aishellc.errors import InvalidPatternError, Location, UserError
 from aishellc.input_files import read_capped
@@ -88,8 +90,6 @@ from aishellc.parser.buildkit_words import mount_items
 from aishellc.parser.expansion import ExpansionError, ExpansionLimitError, WordLexer
 from aishellc.passes.context import PassContext
 from aishellc.passes.stage_graph import analyze_stages
-from aishellc.platforms import BuildPlatforms, document_args
-from aishellc.remote_sources import remote_kind
 
 _CHUNK = 1 << 20
 _MAX_LINKS = 40
@@ -188,7 +188,7 @@ def _ignore_file_lines(data: bytes) -> list[tuple[int, str]]:
 
 
 class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics (:class:`aishellc.dockerignore.IgnoreMatcher`).
+    """Docker's ``.dockerignore`` semantics (:class:`aishellc.context.dockerignore.IgnoreMatcher`).
 
     docker-py (and its HTTP stack) is imported only when there are patterns to match.
     Raises :class:`~aishellc.errors.InvalidPatternError` for a pattern Docker refuses.
@@ -199,7 +199,7 @@ class IgnoreRules:
         self._matcher: Any = None
         self._negations: tuple[Any, ...] = ()
         if self.patterns:
-            from aishellc.dockerignore import IgnoreMatcher
+            from aishellc.context.dockerignore import IgnoreMatcher
 
             self._matcher = IgnoreMatcher(self.patterns)
             self._negations = self._matcher.exclusions
@@ -213,7 +213,7 @@ class IgnoreRules:
         (conservative: True whenever it cannot be ruled out)."""
         if not self._negations:
             return False
-        from aishellc.dockerignore import fnmatchcase
+        from aishellc.context.dockerignore import fnmatchcase
 
         parts = directory.split("/")
         for pattern in self._negations:
@@ -670,7 +670,7 @@ class _ContextReader:
         hashing module: its cold start would pay for it)."""
         if not self.hash_files:
             return ""
-        from aishellc.hashing import sha256_bytes
+        from aishellc.compiler.hashing import sha256_bytes
 
         return sha256_bytes(target)
 

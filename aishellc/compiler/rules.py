@@ -1,6 +1,6 @@
 """The rules of the harnesses and the runtime tier (not passes: the passes do not see
 them), and the facts about USER values they and the runtime emitter share. The analysis
-(:mod:`aishellc.analysis`) decides them for ``check`` and ``compile`` alike. Registered on
+(:mod:`aishellc.compiler.analysis`) decides them for ``check`` and ``compile`` alike. Registered on
 import; the passes package imports this module so that ``aishellc rule`` lists them."""
 
 from __future__ import annotations

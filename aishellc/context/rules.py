@@ -1,6 +1,6 @@
 """The rules for what an extension reads from its build context (AIS304–AIS306).
 
-``check`` and ``compile`` report them alike (:mod:`aishellc.analysis`), each at the source
+``check`` and ``compile`` report them alike (:mod:`aishellc.compiler.analysis`), each at the source
 word it concerns, every bad source of the file. Registered on import, without importing
 the context reader (which ``check`` loads only for a file that reads its context); the
 passes package imports this module so that ``aishellc rule`` lists them.

@@ -2,14 +2,14 @@
 
 :func:`read_project` reads and checks a compile's inputs except the output folder: the
 Dockerfile, the configuration, the harnesses, the strategy, the build context and the
-platform (their defaults are :mod:`aishellc.compile`'s, listed there). :func:`analyze` then
-decides every diagnostic:
+platform (their defaults are :mod:`aishellc.compiler.pipeline`'s, listed there).
+:func:`analyze` then decides every diagnostic:
 
 1. the passes (:mod:`aishellc.passes`), with the harness binaries the extension's build
    cannot run for this layout and strategy;
-2. the runtime-tier rules (AIS301–AIS303, :mod:`aishellc.compile_rules`), only when the
+2. the runtime-tier rules (AIS301–AIS303, :mod:`aishellc.compiler.rules`), only when the
    final stage builds on aishell (otherwise AIS201 says what matters);
-3. the build context (AIS304–AIS306, :mod:`aishellc.context_rules`), every source;
+3. the build context (AIS304–AIS306, :mod:`aishellc.context.rules`), every source;
 4. ``# aishellc ignore=`` comments over all of them (so a comment silences a runtime or
    context rule as it silences a pass's, and is not reported as unused), then the
    config's project-wide ``ignore``.
@@ -31,22 +31,23 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
 
+import aishellc.context.rules  # noqa: F401  (AIS304-306 are known to # aishellc ignore= comments)
 from aishellc import ast
-from aishellc.compile_rules import (
+from aishellc.compiler.rules import (
     UNPINNED_HARNESS,
     UNRESTORABLE_USER,
     is_root_user,
     restorable_user,
 )
+from aishellc.context.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.diagnostics import Diagnostic
 from aishellc.errors import Location, UserError
 from aishellc.lock import lock_path
-from aishellc.platforms import BuildPlatforms, build_platforms, document_args
 
 if TYPE_CHECKING:
-    from aishellc.config import Config
-    from aishellc.context import ContextReading
-    from aishellc.harnesses import HarnessPin
+    from aishellc.config.harnesses import HarnessPin
+    from aishellc.config.model import Config
+    from aishellc.context.sources import ContextReading
     from aishellc.lock.file import Lock
     from aishellc.report import FileResult
 
@@ -123,8 +124,8 @@ def read_project(
 ) -> Project:
     """Read and check the rest of a project's inputs, given as the command line gives them
     (any problem is a :class:`UserError`)."""
-    from aishellc.config_location import default_config
-    from aishellc.harnesses import DEFAULT_HARNESSES
+    from aishellc.config.harnesses import DEFAULT_HARNESSES
+    from aishellc.config.location import default_config
 
     if legacy and strategy is not None:
         raise UserError(
@@ -134,7 +135,7 @@ def read_project(
     config_path = config if config is not None else default_config(path)
     loaded = None
     if config_path is not None or harnesses:  # flags are checked against its registry
-        from aishellc.config import load_config
+        from aishellc.config.model import load_config
 
         loaded = load_config(config_path)
     platforms = build_platforms(os.environ)
@@ -186,7 +187,7 @@ def default_context(dockerfile: str) -> str:
 
 def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
     """The ``--harness`` flags (checked against the registry), else the config's list."""
-    from aishellc.harnesses import parse_harness_spec
+    from aishellc.config.harnesses import parse_harness_spec
 
     if not specs:
         return config.default_harnesses
@@ -272,7 +273,7 @@ def analyze(
 def harness_binaries(project: Project) -> dict[str, str]:
     """Harness binaries the extension's build cannot run: all of them in the three-tier
     layout (the foundation has none), the ones not installed in the legacy base."""
-    from aishellc.harnesses import HarnessRegistry
+    from aishellc.config.harnesses import HarnessRegistry
 
     installed = {pin.name for pin in project.pins} if project.strategy == "legacy" else set()
     config = project.config
@@ -361,7 +362,7 @@ def _read_context(
     )
     if not _reads_context(project.document) and not any(map(os.path.lexists, ignore_files)):
         return None, None, None
-    from aishellc.context import context_inputs, load_ignore_rules
+    from aishellc.context.sources import context_inputs, load_ignore_rules
 
     rules, ignore_source, ignore_data = load_ignore_rules(
         project.context_dir, project.path, extra_excludes
@@ -379,7 +380,7 @@ def _read_context(
 
 def _reads_context(document: ast.Document) -> bool:
     """Whether an instruction could read the build context (a superset of what
-    :func:`aishellc.context.collect_sources` finds: stages and flags are not looked at)."""
+    :func:`aishellc.context.sources.collect_sources` finds: stages and flags are not looked at)."""
     for node in document.instructions:
         trigger = node.trigger if isinstance(node, ast.Onbuild) else node
         if isinstance(trigger, ast.Copy | ast.Add):

@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 import attrs
 
-from aishellc import grammars
+from aishellc.config import safe_values
 from aishellc.errors import Location, UserError
 
 LATEST = "latest"
@@ -37,7 +37,7 @@ _NPM_RESERVED = frozenset({"node_modules", "favicon.ico"})
 
 def is_harness_name(value: str) -> bool:
     """``^[a-z][a-z0-9-]{0,39}$``."""
-    return grammars.is_slug(value)
+    return safe_values.is_slug(value)
 
 
 def is_harness_version(value: str) -> bool:
@@ -49,7 +49,7 @@ def is_harness_spec(value: str) -> bool:
     """What a user may request (DESIGN.md, "Harness lock"): ``latest`` or another
     dist-tag, an exact version, or an npm range such as ``^2.1``. A tag other than
     ``latest`` and a range need the lock to become an installable version."""
-    return is_harness_version(value) or grammars.is_npm_spec(value)
+    return is_harness_version(value) or safe_values.is_npm_spec(value)
 
 
 def is_npm_package(value: str) -> bool:
@@ -62,7 +62,7 @@ def is_npm_package(value: str) -> bool:
 
 def is_binary_name(value: str) -> bool:
     """The file name a harness puts in ``bin/`` (no ``/``, no leading ``-`` or ``.``)."""
-    return grammars.is_file_name(value)
+    return safe_values.is_file_name(value)
 
 
 def _check(predicate: Callable[[str], bool], what: str) -> Callable[[object, object, str], None]:
@@ -80,8 +80,8 @@ def _update_switches(_instance: object, _attribute: object, value: object) -> No
         if not (
             isinstance(pair, tuple)
             and len(pair) == 2
-            and grammars.is_env_name(pair[0])
-            and grammars.is_env_value(pair[1])
+            and safe_values.is_env_name(pair[0])
+            and safe_values.is_env_value(pair[1])
         ):
             raise ValueError(f"invalid auto-update switch: {pair!r}")
 

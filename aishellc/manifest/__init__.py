@@ -1,0 +1,1 @@
+"""The output folder's manifest: its schema, locating its values, and plan."""
