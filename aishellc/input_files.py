@@ -106,3 +106,9 @@ def too_many_digits(text: str, path: str, what: str) -> UserError:
         Location(path, line, column),
         help="no number aishellc reads is that long",
     )
+
+
+def reason_clause(exc: OSError) -> str:
+    """Why an operation on a file failed, as a clause after a colon ("no such file ...")."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]

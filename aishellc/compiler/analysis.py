@@ -362,7 +362,8 @@ def _read_context(
     )
     if not _reads_context(project.document) and not any(map(os.path.lexists, ignore_files)):
         return None, None, None
-    from aishellc.context.sources import context_inputs, load_ignore_rules
+    from aishellc.context.ignore_rules import load_ignore_rules
+    from aishellc.context.sources import context_inputs
 
     rules, ignore_source, ignore_data = load_ignore_rules(
         project.context_dir, project.path, extra_excludes

@@ -71,7 +71,7 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -79,13 +79,14 @@ from typing import Any, Literal
 import attrs
 
 from aishellc import ast
+from aishellc.context.ignore_rules import IgnoreRules
 from aishellc.context.platforms import BuildPlatforms, document_args
 from aishellc.context.remote_sources import remote_kind
 from aishellc.context.rules import SOURCE_EXCLUDED, SOURCE_NOT_FOUND, SOURCE_OUTSIDE_CONTEXT
+from aishellc.context.wildcards import go_match
 from aishellc.diagnostics import Diagnostic, Rule
-from aishellc.errors import InvalidPatternError, Location, UserError
-from aishellc.input_files import read_capped
-from aishellc.parser import MAX_FILE_BYTES
+from aishellc.errors import Location, UserError
+from aishellc.input_files import reason_clause
 from aishellc.parser.buildkit_words import mount_items
 from aishellc.parser.expansion import ExpansionError, ExpansionLimitError, WordLexer
 from aishellc.passes.context import PassContext
@@ -151,113 +152,6 @@ class _SourceProblem(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
-
-
-# --- .dockerignore ---------------------------------------------------------------------
-
-
-def read_ignore_file(data: bytes) -> list[str]:
-    """The patterns of a ``.dockerignore``, read as Docker's ``ignorefile.ReadAll`` does:
-    a UTF-8 BOM is dropped, lines starting with ``#`` are comments, the rest is trimmed,
-    empty lines are skipped, and each pattern (after an optional ``!``) is cleaned and made
-    relative to the context."""
-    return [pattern for _, pattern in _ignore_file_lines(data)]
-
-
-def _ignore_file_lines(data: bytes) -> list[tuple[int, str]]:
-    """:func:`read_ignore_file`'s patterns with their 1-based line numbers."""
-    text = data.decode("utf-8", errors="surrogateescape")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    patterns = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if raw.startswith("#"):
-            continue
-        pattern = raw.strip()
-        if not pattern:
-            continue
-        invert = pattern.startswith("!")
-        if invert:
-            pattern = pattern[1:].strip()
-        if pattern:
-            pattern = posixpath.normpath(pattern)
-            if len(pattern) > 1 and pattern.startswith("/"):
-                pattern = pattern[1:]
-        patterns.append((number, "!" + pattern if invert else pattern))
-    return patterns
-
-
-class IgnoreRules:
-    """Docker's ``.dockerignore`` semantics (:class:`aishellc.context.dockerignore.IgnoreMatcher`).
-
-    docker-py (and its HTTP stack) is imported only when there are patterns to match.
-    Raises :class:`~aishellc.errors.InvalidPatternError` for a pattern Docker refuses.
-    """
-
-    def __init__(self, patterns: Sequence[str]) -> None:
-        self.patterns = tuple(patterns)
-        self._matcher: Any = None
-        self._negations: tuple[Any, ...] = ()
-        if self.patterns:
-            from aishellc.context.dockerignore import IgnoreMatcher
-
-            self._matcher = IgnoreMatcher(self.patterns)
-            self._negations = self._matcher.exclusions
-
-    def ignored(self, path: str) -> bool:
-        """Whether a context path (relative, ``/``-separated) is excluded."""
-        return self._matcher is not None and bool(path) and bool(self._matcher.matches(path))
-
-    def may_reinclude_under(self, directory: str) -> bool:
-        """Whether a ``!pattern`` could re-include something below an ignored directory
-        (conservative: True whenever it cannot be ruled out)."""
-        if not self._negations:
-            return False
-        from aishellc.context.dockerignore import fnmatchcase
-
-        parts = directory.split("/")
-        for pattern in self._negations:
-            dirs: list[str] = pattern.dirs
-            if any("**" in part for part in dirs):
-                return True
-            if len(dirs) > len(parts) and all(
-                fnmatchcase(part, dir_pattern)
-                for part, dir_pattern in zip(parts, dirs, strict=False)
-            ):
-                return True
-        return False
-
-
-def load_ignore_rules(
-    context_dir: str, dockerfile: str | None, extra_excludes: Sequence[str] = ()
-) -> tuple[IgnoreRules, str | None, bytes | None]:
-    """The ignore rules for a build of ``dockerfile`` in ``context_dir``: the rules, the
-    file they came from (None without one) and its bytes."""
-    candidates = []
-    if dockerfile is not None:
-        candidates.append(dockerfile + ".dockerignore")
-    candidates.append(posixpath.normpath(posixpath.join(context_dir, ".dockerignore")))
-    for candidate in candidates:
-        try:
-            data = read_capped(candidate, MAX_FILE_BYTES)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise UserError(
-                f"cannot read {candidate}: {_reason(exc)}", Location(candidate)
-            ) from None
-        lines = _ignore_file_lines(data)
-        try:
-            rules = IgnoreRules([*(pattern for _, pattern in lines), *extra_excludes])
-        except InvalidPatternError as exc:
-            line = lines[exc.index][0] if exc.index < len(lines) else 1
-            raise UserError(
-                str(exc),
-                Location(candidate, line),
-                help="Docker refuses it too; fix the pattern (e.g. a range from low to high)",
-            ) from None
-        return rules, candidate, data
-    return IgnoreRules(list(extra_excludes)), None, None
 
 
 # --- sources ---------------------------------------------------------------------------
@@ -559,7 +453,7 @@ class _ContextReader:
             except NotADirectoryError:
                 return None
             except OSError as exc:
-                raise self.fail(source, f"cannot read {candidate}: {_reason(exc)}") from None
+                raise self.fail(source, f"cannot read {candidate}: {reason_clause(exc)}") from None
             if not stat.S_ISLNK(info.st_mode):
                 done.append(part)
                 continue
@@ -691,7 +585,7 @@ class _ContextReader:
                 raise self._changed(source, relative) from None
             raise self.fail(
                 source,
-                f"cannot read context file {relative}: {_reason(exc)}",
+                f"cannot read context file {relative}: {reason_clause(exc)}",
                 "make it readable, or exclude it in .dockerignore",
             ) from None
         return digest.hexdigest()
@@ -707,7 +601,7 @@ class _ContextReader:
         try:
             return os.stat(self._abs(relative), follow_symlinks=follow)  # noqa: PTH116
         except OSError as exc:
-            raise self.fail(source, f"cannot read {relative}: {_reason(exc)}") from None
+            raise self.fail(source, f"cannot read {relative}: {reason_clause(exc)}") from None
 
     def _listdir(self, source: Source, relative: str) -> list[str]:
         names = self._listed.get(relative)
@@ -717,7 +611,7 @@ class _ContextReader:
             names = sorted(os.listdir(self._abs(relative)))  # noqa: PTH208
         except OSError as exc:
             raise self.fail(
-                source, f"cannot read folder {relative or '.'}: {_reason(exc)}"
+                source, f"cannot read folder {relative or '.'}: {reason_clause(exc)}"
             ) from None
         self._listed[relative] = names
         return names
@@ -726,68 +620,6 @@ class _ContextReader:
         # The root with a final "/": a context that is a symlink to a folder is that
         # folder (the docker CLI resolves it), not a link to hash.
         return posixpath.join(self.root, relative)
-
-
-def go_match(pattern: str, name: str) -> bool:
-    """Go's ``filepath.Match`` for one path element: ``*``, ``?``, ``[...]`` with ``^``
-    for negation and ranges, ``\\`` escapes. A malformed pattern matches nothing (Go
-    returns an error, which BuildKit reports)."""
-    regex = _go_pattern(pattern)
-    return regex is not None and regex.fullmatch(name) is not None
-
-
-def _go_pattern(pattern: str) -> re.Pattern[str] | None:
-    out = []
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "\\":
-            if i + 1 >= n:
-                return None
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif ch == "[":
-            i += 1
-            negate = i < n and pattern[i] == "^"
-            if negate:
-                i += 1
-            items = []
-            first = True
-            while True:
-                if i >= n:
-                    return None
-                if pattern[i] == "]" and not first:
-                    break
-                first = False
-                low, i = _class_char(pattern, i)
-                if low is None:
-                    return None
-                if i < n and pattern[i] == "-":
-                    high, i = _class_char(pattern, i + 1)
-                    if high is None or high < low:
-                        return None
-                    items.append(f"{re.escape(low)}-{re.escape(high)}")
-                else:
-                    items.append(re.escape(low))
-            out.append(("[^" if negate else "[") + "".join(items) + "]")
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
-    if i >= len(pattern) or pattern[i] in "-]":
-        return None, i
-    if pattern[i] == "\\":
-        if i + 1 >= len(pattern):
-            return None, i
-        return pattern[i + 1], i + 2
-    return pattern[i], i + 1
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -812,19 +644,4 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def _reason(exc: OSError) -> str:
-    text = exc.strerror or str(exc)
-    return text[:1].lower() + text[1:]  # "No such file" reads as a clause after a colon
-
-
-__all__ = [
-    "ContextFile",
-    "ContextReading",
-    "IgnoreRules",
-    "Source",
-    "collect_sources",
-    "context_inputs",
-    "go_match",
-    "load_ignore_rules",
-    "read_ignore_file",
-]
+__all__ = ["ContextFile", "ContextReading", "Source", "collect_sources", "context_inputs"]

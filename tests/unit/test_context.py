@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from aishellc.context.ignore_rules import IgnoreRules, load_ignore_rules, read_ignore_file
 from aishellc.context.platforms import BuildPlatforms, Platform
-from aishellc.context.sources import (
-    IgnoreRules,
-    collect_sources,
-    context_inputs,
-    go_match,
-    load_ignore_rules,
-    read_ignore_file,
-)
+from aishellc.context.sources import collect_sources, context_inputs
+from aishellc.context.wildcards import go_match
 from aishellc.errors import UserError
 from aishellc.parser import parse
 

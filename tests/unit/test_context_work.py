@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
-from aishellc.context.sources import IgnoreRules, context_inputs, load_ignore_rules
+from aishellc.context.ignore_rules import IgnoreRules, load_ignore_rules
+from aishellc.context.sources import context_inputs
 from aishellc.errors import Location, UserError
 from aishellc.parser import parse
 
