@@ -27,8 +27,9 @@ import pytest
 
 from tests.e2e import dockerutil
 from tests.e2e.tiers import aishellc, write_project
+from tests.services import free_port
 from tests.services.engine import running_engine
-from tests.services.registry import free_port, running_registry
+from tests.services.registry import running_registry
 
 pytestmark = pytest.mark.docker
 

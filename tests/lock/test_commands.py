@@ -13,7 +13,8 @@ import pytest
 from aishellc.lock.file import read_lock
 from tests.conftest import GOLDEN_DIR, Golden
 from tests.lock.conftest import CLAUDE, CODEX, GEMINI, Project
-from tests.services.verdaccio import Release, Verdaccio, free_port
+from tests.services import free_port
+from tests.services.verdaccio import Release, Verdaccio
 
 GOLDEN = GOLDEN_DIR / "lock"
 

@@ -16,8 +16,9 @@ from aishellc.lock.file import Lock, LockedHarness, write_lock
 from aishellc.npm import client
 from tests.lock.conftest import CORP_HARNESS, Project
 from tests.lock.test_file import CLAUDE_SRI
+from tests.services import free_port
 from tests.services.http import answer, forward, serving
-from tests.services.verdaccio import Verdaccio, free_port
+from tests.services.verdaccio import Verdaccio
 
 OLD_LOCK = Lock(
     (LockedHarness("claude", "@anthropic-ai/claude-code", "latest", "2.1.0", CLAUDE_SRI),)

@@ -13,10 +13,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.services import wait_until_up
 
 DOCKERD = "/usr/sbin/dockerd"
 DOCKER = "/usr/bin/docker"
@@ -73,13 +74,12 @@ def running_engine() -> Iterator[str]:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(host):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the second dockerd did not start: {(folder / 'dockerd.log').read_text()}"
-                )
-            time.sleep(0.2)
+        wait_until_up(
+            lambda: _answers(host),
+            process,
+            lambda: f"the second dockerd did not start: {(folder / 'dockerd.log').read_text()}",
+            timeout=START_TIMEOUT,
+        )
         yield host
     finally:
         process.send_signal(signal.SIGTERM)

@@ -8,14 +8,14 @@ starts it in maintenance mode: it serves pulls and refuses every push.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.services import free_port, wait_until_up
 
 REGISTRY = "docker-registry"
 START_TIMEOUT = 30.0
@@ -33,13 +33,6 @@ storage:
 http:
   addr: 127.0.0.1:{port}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _answers(address: str) -> bool:
@@ -67,13 +60,13 @@ def running_registry(readonly: bool = False) -> Iterator[str]:
     process = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=log)
     address = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(address):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"{REGISTRY} did not start: {(folder / 'registry.log').read_text()}"
-                )
-            time.sleep(0.1)
+        wait_until_up(
+            lambda: _answers(address),
+            process,
+            lambda: f"{REGISTRY} did not start: {(folder / 'registry.log').read_text()}",
+            timeout=START_TIMEOUT,
+            interval=0.1,
+        )
         yield address
     finally:
         process.terminate()

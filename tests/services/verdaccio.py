@@ -17,15 +17,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import attrs
+
+from tests.services import free_port, wait_until_up
 
 VERSION = "6.8.0"
 ENV = "AISHELLC_VERDACCIO"
@@ -69,12 +69,6 @@ def missing() -> str | None:
     if shutil.which("npm") is None:
         return "npm is not installed (needed to publish stand-in packages)"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @attrs.frozen
@@ -160,19 +154,12 @@ def _htpasswd_line() -> str:
     return f"{USER}:{{SHA}}{digest}:autocreated\n"
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Verdaccio exited: {log.read_text(errors='replace')}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(url + "-/ping", timeout=2) as answer,
-        ):
-            if answer.status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"Verdaccio did not answer at {url}: {log.read_text(errors='replace')}")
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "-/ping", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
 
 
 def _login(url: str) -> str:
@@ -213,7 +200,12 @@ def running(folder: Path) -> Iterator[Verdaccio]:
             start_new_session=True,
         )
     try:
-        _wait_until_up(url, process, log)
+        wait_until_up(
+            lambda: _answers(url),
+            process,
+            lambda: f"Verdaccio did not answer at {url}: {log.read_text(errors='replace')}",
+            timeout=60,
+        )
         yield Verdaccio(url, _login(url), storage, work)
     finally:
         with contextlib.suppress(ProcessLookupError):
