@@ -34,7 +34,8 @@ def docker_host() -> str:
 
 @pytest.fixture(scope="session")
 def stand_in_images(docker_host: str) -> tuple[str, ...]:
-    """The local base images (debian:trixie-slim, node:24-trixie-slim), checked present."""
+    """The local base images (debian:trixie-slim, node:24-trixie-slim, debian:bookworm-slim),
+    checked present."""
     missing = [tag for tag in dockerutil.STAND_IN_IMAGES if dockerutil.image_id(tag) is None]
     if missing:
         _unavailable(

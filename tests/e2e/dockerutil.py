@@ -26,7 +26,9 @@ SANDBOX_SCRIPT = REPO_ROOT / "scripts" / "docker-sandbox"
 
 DEBIAN_IMAGE = "debian:trixie-slim"
 NODE_IMAGE = "node:24-trixie-slim"
-STAND_IN_IMAGES = (DEBIAN_IMAGE, NODE_IMAGE)
+# glibc 2.36, below the default foundation's floor
+OLD_DEBIAN_IMAGE = "debian:bookworm-slim"
+STAND_IN_IMAGES = (DEBIAN_IMAGE, NODE_IMAGE, OLD_DEBIAN_IMAGE)
 
 # A build step answered from the cache prints, with --progress=plain:
 #   #6 [2/3] RUN --mount=type=cache,target=/root/.npm npm install ...

@@ -13,6 +13,7 @@ import pytest
 from tests.e2e.dockerutil import (
     DEBIAN_IMAGE,
     NODE_IMAGE,
+    OLD_DEBIAN_IMAGE,
     build,
     cached_steps,
     image_id,
@@ -59,8 +60,12 @@ def test_cache_mount_persists_between_builds(
     [
         pytest.param(DEBIAN_IMAGE, ("bash", "-c", ". /etc/os-release; echo $VERSION_CODENAME"),
                      "trixie", id="debian-suite"),
+        pytest.param(OLD_DEBIAN_IMAGE, ("bash", "-c", ". /etc/os-release; echo $VERSION_CODENAME"),
+                     "bookworm", id="old-debian-suite"),
         pytest.param(DEBIAN_IMAGE, ("getconf", "GNU_LIBC_VERSION"), "glibc 2.41",
                      id="debian-glibc"),
+        pytest.param(OLD_DEBIAN_IMAGE, ("getconf", "GNU_LIBC_VERSION"), "glibc 2.36",
+                     id="old-debian-glibc"),
         pytest.param(DEBIAN_IMAGE, ("printenv", "NODE_EXTRA_CA_CERTS"),
                      "/etc/ssl/certs/ca-certificates.crt", id="debian-node-ca-env"),
         pytest.param(DEBIAN_IMAGE, ("stat", "-c", "%a", "/", "/tmp"),
