@@ -36,13 +36,13 @@ from aishellc import ast
 from aishellc.compiler.rules import (
     UNPINNED_HARNESS,
     UNRESTORABLE_USER,
-    is_root_user,
     restorable_user,
 )
 from aishellc.context.platforms import BuildPlatforms, build_platforms, document_args
 from aishellc.diagnostics import Diagnostic
 from aishellc.errors import Location, UserError
 from aishellc.lock import lock_path
+from aishellc.passes.accounts import is_root_user
 
 if TYPE_CHECKING:
     from aishellc.config.harnesses import HarnessPin

@@ -11,17 +11,11 @@ from aishellc.diagnostics import Rule, register
 
 # A USER value the runtime tier can write back literally: name or id, optionally a group.
 _USER_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?")
-_ROOT_USERS = frozenset({"root", "0", "root:root", "0:0", "root:0", "0:root"})
 
 
 def restorable_user(value: str) -> bool:
     """Whether a USER value can be written back literally (no variables, no spaces)."""
     return _USER_RE.fullmatch(value) is not None
-
-
-def is_root_user(value: str | None) -> bool:
-    """None (never changed: the foundation runs as root) or root by name or id."""
-    return value is None or value in _ROOT_USERS
 
 
 UNPINNED_HARNESS = Rule(

@@ -43,9 +43,10 @@ from typing import Final, Literal
 
 import attrs
 
-from aishellc.compiler.rules import is_root_user, restorable_user
+from aishellc.compiler.rules import restorable_user
 from aishellc.config import safe_values
 from aishellc.config.harnesses import Harness, HarnessPin, is_harness_version, is_npm_package
+from aishellc.passes.accounts import is_root_user
 
 Strategy = Literal["stage", "inline", "legacy"]
 STRATEGIES: Final = ("stage", "inline", "legacy")

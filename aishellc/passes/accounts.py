@@ -121,9 +121,11 @@ def split_owner(spec: str) -> tuple[tuple[str, str, int], ...]:
     )
 
 
-def is_root(spec: str) -> bool:
-    """Whether a USER value starts the container as root (``root``, ``0``, ``root:grp``)."""
-    return spec.partition(":")[0] in ("root", "0")
+def is_root_user(value: str | None) -> bool:
+    """Whether a USER value starts the container as root: None (never set: the foundation
+    runs as root), or root by name or id whatever the group (``root``, ``0``, ``0:0``,
+    ``root:grp``)."""
+    return value is None or value.partition(":")[0] in ("root", "0")
 
 
 def stages_to_check(graph: StageGraph) -> tuple[Stage, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aishellc import ast
 from aishellc.diagnostics import Diagnostic, Rule, register
-from aishellc.passes.accounts import final_user, is_root
+from aishellc.passes.accounts import final_user, is_root_user
 from aishellc.passes.context import PassContext, PassResult
 from aishellc.passes.spans import node_span
 from aishellc.passes.stage_graph import analyze_stages
@@ -64,7 +64,7 @@ def check_final_user_not_root(document: ast.Document, context: PassContext) -> P
     if found is None:
         return document, ()
     user, value = found
-    if value is None or is_root(value):
+    if value is None or is_root_user(value):
         return document, ()
     name = value.partition(":")[0]
     span = node_span(user.value) if user.value is not None else None
