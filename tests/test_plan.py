@@ -406,7 +406,7 @@ REJECTED: list[tuple[str, Make, str]] = [
     (
         "a 1 MB tag",
         _edited(_set("tiers.runtime.tag", "a:" * 500_000)),
-        "@: not an aishellc manifest: $.tiers.runtime.tag: must match ^[^\\s]+:(foundation|ext|runtime)-[0-9a-f]{12}$",
+        "@: not an aishellc manifest: $.tiers.runtime.tag: must match ^[^\\s]+:(foundation|base|ext|runtime)-[0-9a-f]{12}$",
     ),
     (
         "base wrong",

@@ -89,6 +89,10 @@ class TierBuild:
     secrets: Mapping[str, str] = attrs.field(converter=_frozen, factory=dict)
     """BuildKit secret id -> the file it is read from (``npmrc`` -> ``~/.npmrc``): a path
     the build command passes, never the secret's contents, and no part of any hash."""
+    dockerfile_text: str | None = None
+    """The generated Dockerfile, for a tier built in the home folder (the global tier's
+    ``~/.aishell``): bake resolves ``dockerfile`` from the context, and no path from there
+    to the project is the same on every machine, so the bake file inlines it."""
 
     def command(self) -> list[str]:
         """The ``docker build`` argv: ``-f``, ``-t``, ``--platform``, ``--build-arg``,

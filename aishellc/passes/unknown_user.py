@@ -7,13 +7,12 @@ from aishellc.diagnostics import Diagnostic, Rule, register
 from aishellc.passes.accounts import (
     FOUNDATION_GROUPS,
     FOUNDATION_USERS,
-    Accounts,
     NameUse,
     may_name_unknown_accounts,
     stages_to_check,
     walk_accounts,
 )
-from aishellc.passes.context import PassContext, PassResult
+from aishellc.passes.context import Accounts, PassContext, PassResult
 from aishellc.passes.stage_graph import analyze_stages
 
 UNKNOWN_USER = Rule(
