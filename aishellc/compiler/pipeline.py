@@ -27,11 +27,17 @@ Layouts:
 
 - three-tier (default): foundation → extension (the user's file, ``FROM`` rewritten to the
   foundation) → runtime (harnesses). The image to run is the runtime.
+- the global tier: with a global file (``~/.aishell/Dockerfile``, ``--global FILE``; none
+  with ``--no-global``) a tier ``base`` is built from it on the foundation, in its folder,
+  between the foundation and an extension that says ``FROM aishell:base`` (one that says
+  ``FROM aishell:foundation`` skips it, and the tier is then left out of the chain). The
+  output names it from ``~`` (:meth:`_Compiler.global_name`).
 - legacy (``--legacy``): today's two-tier chain for comparison and fallback. The runtime
   tier is today's ``aishell:base`` (the foundation with the harnesses installed globally)
   and the user's file builds on it, rewritten only to name that image through
   ``${AISHELL_BASE}``. Build order foundation → runtime → extension; the image to run is
   the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
+  A global file goes below the harnesses: foundation → base → runtime → extension.
 
 Every path written into the output folder (the manifest, the bake file, the header of the
 extension) is relative to the project root, the build context of the extension, and is

@@ -28,6 +28,12 @@ Decisions:
 - **Its name.** ``context.base_arg`` (``AISHELL_BASE``), unless an ARG of that name is
   declared anywhere in the file or the name is referenced in a global ARG default or a FROM;
   then ``AISHELL_BASE_1``, ``AISHELL_BASE_2``, ... The user's ARG is never changed.
+- **With a global file** (``context.global_image``: the global tier, upstream's
+  ``aishell:base``). Stages naming ``aishell:base`` (or a global-tier tag) get
+  ``${AISHELL_BASE}`` with the global tier as default; the other aishell stages get
+  ``${AISHELL_FOUNDATION}`` (``context.foundation_arg``) with the foundation: a project on
+  ``aishell:foundation`` skips the global tier, as upstream's does. Each ARG is named,
+  reused and updated as below.
 - **Idempotence.** A global ``ARG AISHELL_BASE[_N]=...`` whose default names a foundation
   image (``aishell:foundation``, the configured one or an aishellc foundation tag) is taken
   to be the one this pass added: it is reused (its default updated if the foundation
