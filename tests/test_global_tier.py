@@ -152,6 +152,10 @@ def test_the_output_names_the_global_file_from_home(tmp_path: Path) -> None:
     assert '"HOME"' in bake
     for name, data in result.files.items():
         assert str(tmp_path).encode() not in data, name
+    # bake reads strings as HCL templates: the inlined Dockerfile's ${...} are escaped
+    inline = json.loads(bake)["target"]["base"]["dockerfile-inline"]
+    assert "$${AISHELL_BASE}" in inline
+    assert inline.replace("$${", "${") == result.files["base.Dockerfile"].decode()
 
 
 def test_the_output_is_the_same_from_any_working_directory(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ lists the targets in build order. With a registry configured, targets also carry
 ``cache-from``/``cache-to`` registry caches. A tier that reads a BuildKit secret has
 ``secret`` (``id=npmrc,src=${HOME}/.npmrc``; ``HOME`` is then declared as a variable).
 The global tier is built in ``~/.aishell``: its ``context`` is ``${HOME}/.aishell`` (and
-``HOME`` declared) and its Dockerfile is inlined (``dockerfile-inline``), since bake
-resolves ``dockerfile`` from the context.
+``HOME`` declared) and its Dockerfile is inlined (``dockerfile-inline``, its ``${`` and
+``%{`` doubled as HCL templates want), since bake resolves ``dockerfile`` from the context.
 
 Paths are relative to the project root, like the commands in ``manifest.json``: bake
 resolves a target's ``context`` from the directory it runs in and its ``dockerfile`` from
@@ -35,7 +35,7 @@ def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
     for tier in tiers:
         target: dict[str, Any] = {"context": bake_path(tier.context)}
         if tier.dockerfile_text is not None:
-            target["dockerfile-inline"] = tier.dockerfile_text
+            target["dockerfile-inline"] = bake_literal(tier.dockerfile_text)
         else:
             target["dockerfile"] = relative_to(tier.dockerfile, tier.context)
         target |= {
@@ -81,6 +81,12 @@ def bake_path(path: str) -> str:
     if path.startswith(HOME_PREFIX):
         return "${HOME}/" + path.removeprefix(HOME_PREFIX)
     return path
+
+
+def bake_literal(text: str) -> str:
+    """``text`` as a bake string that means itself: bake reads every string of a JSON file as
+    an HCL template, so ``${`` (the Dockerfile's own variables) and ``%{`` are doubled."""
+    return text.replace("${", "$${").replace("%{", "%%{")
 
 
 def render_bake(tiers: Sequence[TierBuild]) -> str:
