@@ -301,3 +301,30 @@ def test_plan_explains_a_global_edit(
     assert planned.out.splitlines()[1:4] == lines
     # the command builds the base tier in this user's ~/.aishell
     assert ' "$HOME"/.aishell' in planned.out
+
+
+def test_check_reports_the_global_file_once_for_several_projects(
+    tmp_path: Path, home: Path
+) -> None:
+    root = make(tmp_path, ON_BASE, "FROM aishell:foundation\nRUN claude --version\n")
+    (root / "other.Dockerfile").write_text(ON_FOUNDATION)
+    checked = run_cli_in(
+        root,
+        "check",
+        "--format",
+        "json",
+        "--harness",
+        "claude@1.0.0",
+        ".aishell/Dockerfile",
+        "other.Dockerfile",
+    )
+    codes = [d["code"] for d in json.loads(checked.out) if d["path"].startswith(str(home))]
+    assert codes == ["AIS101"]
+
+
+def test_check_refuses_a_global_file_it_cannot_parse(tmp_path: Path, home: Path) -> None:
+    root = make(tmp_path, ON_BASE, global_file="FROM aishell:foundation\nRUN <<EOF\necho\n")
+    checked = run_cli_in(root, "check", ".aishell/Dockerfile")
+    assert checked.code == 2
+    assert f"{home}/.aishell/Dockerfile:2:1: unterminated heredoc" in checked.err
+    assert "Traceback" not in checked.err
