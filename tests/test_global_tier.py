@@ -328,3 +328,24 @@ def test_check_refuses_a_global_file_it_cannot_parse(tmp_path: Path, home: Path)
     assert checked.code == 2
     assert f"{home}/.aishell/Dockerfile:2:1: unterminated heredoc" in checked.err
     assert "Traceback" not in checked.err
+
+
+@pytest.mark.parametrize(
+    ("ignore_file", "codes"),
+    [
+        # the context's .dockerignore applies to the global tier's build...
+        (".dockerignore", ["AIS306"]),
+        # ...one beside the global file does not (the build runs base.Dockerfile)
+        ("Dockerfile.dockerignore", []),
+    ],
+)
+def test_the_global_context_reads_the_ignore_file_its_build_reads(
+    tmp_path: Path, home: Path, ignore_file: str, codes: list[str]
+) -> None:
+    root = make(tmp_path, ON_BASE)
+    (home / ".aishell" / ignore_file).write_text("bashrc.extra\n")
+    checked = run_cli_in(
+        root, "check", "--format", "json", "--harness", "claude@1.0.0", ".aishell/Dockerfile"
+    )
+    found = [d["code"] for d in json.loads(checked.out) if d["path"].startswith(str(home))]
+    assert found == codes

@@ -384,8 +384,16 @@ def analyze_global(
     with one_analysis():
         rewritten, found = run_passes(document, context, suppress=False)
         accounts = final_accounts(rewritten, context)
+    # built from the generated base.Dockerfile (bake: inlined), so BuildKit reads only the
+    # context's .dockerignore, never one beside the global file
     reading, _, _ = _read_context(
-        document, found_global.context_dir, found_global.path, (), project, hash_files
+        document,
+        found_global.context_dir,
+        found_global.path,
+        (),
+        project,
+        hash_files,
+        own_ignore_file=False,
     )
     if reading is not None:
         found += reading.problems
@@ -484,17 +492,23 @@ def _read_context(
     extra_excludes: Sequence[str],
     project: Project,
     hash_files: bool,
+    *,
+    own_ignore_file: bool = True,
 ) -> tuple[ContextReading | None, str | None, bytes | None]:
     """The context reading of ``document`` (the Dockerfile at ``path``, built in
     ``context_dir``), and the ``.dockerignore`` in effect and its bytes. Skipped, without
     loading the reader, when nothing reads the context and no ignore file exists (nothing
-    could then be found or refused)."""
-    ignore_files = (path + ".dockerignore", posixpath.join(context_dir, ".dockerignore"))
+    could then be found or refused). Without ``own_ignore_file`` the Dockerfile's own
+    ``<path>.dockerignore`` is not read (the build does not see it)."""
+    ignored_for = path if own_ignore_file else None
+    ignore_files = [posixpath.join(context_dir, ".dockerignore")]
+    if ignored_for is not None:
+        ignore_files.append(ignored_for + ".dockerignore")
     if not _reads_context(document) and not any(map(os.path.lexists, ignore_files)):
         return None, None, None
     from aishellc.context.sources import context_inputs, load_ignore_rules
 
-    rules, ignore_source, ignore_data = load_ignore_rules(context_dir, path, extra_excludes)
+    rules, ignore_source, ignore_data = load_ignore_rules(context_dir, ignored_for, extra_excludes)
     reading = context_inputs(
         document,
         context_dir,
