@@ -81,7 +81,7 @@ def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], 
     file could not be read, parsed or expanded (then reported as an AIS001 diagnostic).
     Any other bad input (the config, the flags, the context's ``.dockerignore``) is
     raised."""
-    from aishellc.compiler.analysis import analyze, read_project
+    from aishellc.compiler.analysis import analyze, analyze_global, read_project
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.decode import decode
     from aishellc.passes.parse_errors import diagnostic_from_error
@@ -99,8 +99,12 @@ def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], 
             config=args.config,
             legacy=args.legacy,
             strategy=args.harness_strategy,
+            global_file=args.global_file,
+            no_global=args.no_global,
         )
-        return analyze(project, hash_files=False).results(project), None
+        found_global = analyze_global(project, hash_files=False)
+        analysis = analyze(project, hash_files=False, global_analysis=found_global)
+        return analysis.results(project), None
     except UserError as exc:
         if exc.location is None or exc.location.path != path:
             raise
@@ -220,6 +224,8 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         legacy=args.legacy,
         strategy=args.harness_strategy,
         locked=args.locked,
+        global_file=args.global_file,
+        no_global=args.no_global,
     )
     try:
         result = compile_dockerfile(options)
@@ -424,6 +430,18 @@ def _add_project_options(command: argparse.ArgumentParser, dockerfile: str) -> N
         "--legacy",
         action="store_true",
         help="today's two-tier layout: harnesses in the base, the Dockerfile on top",
+    )
+    command.add_argument(
+        "--global",
+        dest="global_file",
+        metavar="FILE",
+        help="the global Dockerfile, built as aishell:base between the foundation and "
+        "the project (default: ~/.aishell/Dockerfile, when present)",
+    )
+    command.add_argument(
+        "--no-global",
+        action="store_true",
+        help="no global tier, even when ~/.aishell/Dockerfile exists",
     )
     command.add_argument(
         "--harness-strategy",

@@ -11,7 +11,10 @@ A case folder holds:
   (no GitHub downloads) is placed there;
 - ``aishellc.lock`` (optional): the harness lock, placed next to the Dockerfile;
 - ``npmrc`` (optional): the user's ``.npmrc``, as ``~/.npmrc`` of a home folder beside the
-  project (``HOME`` points there while the case compiles);
+  project (``HOME`` points there while every case compiles, so the machine's own
+  ``~/.aishell/Dockerfile`` never reaches a golden);
+- ``global/`` (optional): the user's ``~/.aishell`` folder (the global Dockerfile and its
+  context), placed in that home folder;
 - ``expected/``: every file of the output folder, byte for byte.
 
 The compile runs with the project folder as the current directory and a fixed, relative
@@ -106,13 +109,16 @@ def compile_case(case: Path, project: Path, *extra: str) -> Run:
 
 
 def run_case_cli(case: Path, project: Path, *args: str) -> Run:
-    """:func:`run_cli_in` as the case's user: with its ``npmrc`` as ``~/.npmrc``."""
-    npmrc = case / "npmrc"
-    if not npmrc.is_file():
-        return run_cli_in(project, *args)
+    """:func:`run_cli_in` as the case's user: with its ``npmrc`` as ``~/.npmrc`` and its
+    ``global/`` as ``~/.aishell``, in a home folder of its own."""
     home = project.parent / f"{project.name}-home"
     home.mkdir(exist_ok=True)
-    shutil.copyfile(npmrc, home / ".npmrc")
+    npmrc = case / "npmrc"
+    if npmrc.is_file():
+        shutil.copyfile(npmrc, home / ".npmrc")
+    global_folder = case / "global"
+    if global_folder.is_dir():
+        shutil.copytree(global_folder, home / ".aishell", symlinks=True, dirs_exist_ok=True)
     saved = {name: os.environ.get(name) for name in ("HOME", "NPM_CONFIG_USERCONFIG")}
     os.environ["HOME"] = str(home)
     os.environ.pop("NPM_CONFIG_USERCONFIG", None)

@@ -46,6 +46,20 @@ def no_user_npmrc(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_user_global_file(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Compiles read ``~/.aishell/Dockerfile`` (the global tier): tests outside tests/e2e
+    (whose docker needs the real home) run with an empty home folder of their own, unless
+    they set their own."""
+    if "e2e" in request.path.parts:
+        return
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(autouse=True)
 def fixed_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every aishellc it starts) compiles for ``TEST_PLATFORM``."""
     monkeypatch.setenv("DOCKER_DEFAULT_PLATFORM", TEST_PLATFORM)

@@ -40,6 +40,14 @@ def test_the_cases_cover_the_acceptance_list():
         "legacy",
         "real-world",
         "bookworm-pin",
+        # the global tier (issue 13): a project on it, on the foundation, with nothing of its
+        # own; a global file that COPYs from ~/.aishell; --no-global; legacy with one
+        "global-base",
+        "global-foundation",
+        "global-no-customisation",
+        "global-copy",
+        "no-global",
+        "legacy-global",
     } <= set(CASES)
 
 

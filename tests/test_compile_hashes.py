@@ -76,10 +76,12 @@ def tags(result: CompileResult) -> dict[str, str]:
 
 
 def changed(before: CompileResult, after: CompileResult) -> set[str]:
-    """The tiers whose hash changed; their tags must change with them, and only they."""
+    """The tiers whose hash changed; their tags must change with them, and only they (the
+    tiers of both chains: with a global file, ``base`` too)."""
     old, new = hashes(before), hashes(after)
-    names = {name for name in TIERS if old[name] != new[name]}
-    assert names == {name for name in TIERS if tags(before)[name] != tags(after)[name]}
+    assert old.keys() == new.keys()
+    names = {name for name in old if old[name] != new[name]}
+    assert names == {name for name in old if tags(before)[name] != tags(after)[name]}
     return names
 
 

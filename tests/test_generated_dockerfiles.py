@@ -3,8 +3,9 @@
 - BuildKit's parser (the ``dockerfile`` package, Go's ``parser.Parse``) must accept each one.
 - hadolint must report no error-level finding. The tiers aishellc writes itself
   (foundation, runtime) may only carry the warnings listed, with reasons, in
-  ``docs/generated-dockerfiles.md`` (:data:`KEPT`). The extension is the user's file, so
-  its findings are the user's; it must not have any the user's input does not have.
+  ``docs/generated-dockerfiles.md`` (:data:`KEPT`). The extension and the global tier
+  (``base``) are the user's files, so their findings are the user's; they must not have any
+  the user's input does not have.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ KEPT = {
     ("runtime.Dockerfile", "DL3066"): "inline: the extension's own USER, restored",
 }
 
+# The generated files that are the user's, and the input each comes from.
+USERS_FILES = {"extension.Dockerfile": "Dockerfile", "base.Dockerfile": "global/Dockerfile"}
+
 # The user's input itself fails hadolint's parser here (no support for `<<-` heredocs).
 INPUT_FAILS_HADOLINT = {"heredoc-chomp"}
 
@@ -61,10 +65,13 @@ def hadolint(path: Path) -> list[dict[str, Any]]:
     return findings
 
 
-def test_every_case_emits_three_dockerfiles():
+def test_every_case_emits_three_dockerfiles_and_the_global_tier_when_it_is_built():
     for case in case_names():
         names = sorted(p.name for p in (GOLDEN / case / "expected").glob("*.Dockerfile"))
-        assert names == ["extension.Dockerfile", "foundation.Dockerfile", "runtime.Dockerfile"]
+        manifest = json.loads((GOLDEN / case / "expected" / "manifest.json").read_text())
+        built = ["base.Dockerfile"] if "base" in manifest["build_order"] else []
+        expected = ["extension.Dockerfile", "foundation.Dockerfile", "runtime.Dockerfile"]
+        assert names == built + expected
 
 
 @pytest.mark.parametrize(("case", "name"), EMITTED, ids=[f"{c}/{n}" for c, n in EMITTED])
@@ -80,8 +87,8 @@ def test_hadolint_finds_no_error(case: str, name: str) -> None:
     path = GOLDEN / case / "expected" / name
     findings = hadolint(path)
     errors = [f for f in findings if f["level"] == "error"]
-    if name == "extension.Dockerfile":
-        source = hadolint(GOLDEN / case / "Dockerfile")
+    if name in USERS_FILES:
+        source = hadolint(GOLDEN / case / USERS_FILES[name])
         if case in INPUT_FAILS_HADOLINT:
             assert [f["code"] for f in source] == ["DL1000"]
             assert [f["code"] for f in findings] == ["DL1000"]

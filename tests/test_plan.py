@@ -339,9 +339,14 @@ REJECTED: list[tuple[str, Make, str]] = [
     ("a list", _text("[]"), "1:1: not an aishellc manifest: $: must be an object, not an array"),
     ("only a compiler", _text('{"compiler": "aishellc"}'), "1:1: not an aishellc manifest: $"),
     (
+        "the previous schema (no base tier)",
+        _edited(_set("schema_version", 3)),
+        "@: not an aishellc manifest: $.schema_version: 3, written by another aishellc (this one reads 4)",
+    ),
+    (
         "other schema",
         _edited(_set("schema_version", 2)),
-        "@: not an aishellc manifest: $.schema_version: 2, written by another aishellc (this one reads 3)",
+        "@: not an aishellc manifest: $.schema_version: 2, written by another aishellc (this one reads 4)",
     ),
     (
         "build_order item",
@@ -406,7 +411,7 @@ REJECTED: list[tuple[str, Make, str]] = [
     (
         "a 1 MB tag",
         _edited(_set("tiers.runtime.tag", "a:" * 500_000)),
-        "@: not an aishellc manifest: $.tiers.runtime.tag: must match ^[^\\s]+:(foundation|ext|runtime)-[0-9a-f]{12}$",
+        "@: not an aishellc manifest: $.tiers.runtime.tag: must match ^[^\\s]+:(foundation|base|ext|runtime)-[0-9a-f]{12}$",
     ),
     (
         "base wrong",

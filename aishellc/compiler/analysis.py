@@ -49,9 +49,22 @@ if TYPE_CHECKING:
     from aishellc.config.model import Config
     from aishellc.context.sources import ContextReading
     from aishellc.lock.file import Lock
+    from aishellc.passes.context import Accounts
     from aishellc.report import FileResult
 
 PROJECT_FOLDERS = (".aishell", ".sandbox")
+GLOBAL_FILE = (".aishell", "Dockerfile")
+"""Where upstream's global Dockerfile lives, under ``$HOME``; its folder is its context."""
+
+
+class GlobalFile(NamedTuple):
+    """The global Dockerfile (``~/.aishell/Dockerfile``, or ``--global FILE``), read and
+    parsed; its folder is the global tier's build context."""
+
+    path: str
+    source: bytes
+    document: ast.Document
+    context_dir: str
 
 
 # Project and Analysis are named tuples: an attrs class costs about a millisecond of every
@@ -77,6 +90,20 @@ class Project(NamedTuple):
     """Where the project's ``aishellc.lock`` is (next to the Dockerfile)."""
     lock: Lock | None
     """The lock, or None when there is none."""
+    global_file: GlobalFile | None = None
+    """The global Dockerfile, or None (none found, or ``--no-global``)."""
+
+
+class GlobalAnalysis(NamedTuple):
+    """What :func:`analyze_global` found in the global file."""
+
+    document: ast.Document
+    """The document the passes returned (its FROMs rewritten to the foundation)."""
+    diagnostics: tuple[Diagnostic, ...]
+    context: ContextReading | None
+    """The files read from its folder (None when nothing reads it)."""
+    accounts: Accounts
+    """The users and groups its final stage ends with (AIS205 in the project knows them)."""
 
 
 class Analysis(NamedTuple):
@@ -95,6 +122,8 @@ class Analysis(NamedTuple):
     ignore_source: str | None
     """The ``.dockerignore`` in effect, if any, and its bytes."""
     ignore_data: bytes | None
+    global_analysis: GlobalAnalysis | None = None
+    """The global file's (with a global file)."""
 
     def results(self, project: Project) -> list[FileResult]:
         """The diagnostics per file, for the report writers."""
@@ -102,6 +131,15 @@ class Analysis(NamedTuple):
 
         text = project.document.source.text if project.document.source else ""
         found = [FileResult(project.path, text, self.diagnostics)]
+        if self.global_analysis is not None and project.global_file is not None:
+            source = project.global_file.document.source
+            found.append(
+                FileResult(
+                    project.global_file.path,
+                    source.text if source else "",
+                    self.global_analysis.diagnostics,
+                )
+            )
         if self.config_diagnostics and project.config_path is not None:
             config_text = Path(project.config_path).read_bytes().decode(errors="replace")
             found.append(FileResult(project.config_path, config_text, self.config_diagnostics))
@@ -121,6 +159,8 @@ def read_project(
     config: str | None = None,
     legacy: bool = False,
     strategy: str | None = None,
+    global_file: str | None = None,
+    no_global: bool = False,
 ) -> Project:
     """Read and check the rest of a project's inputs, given as the command line gives them
     (any problem is a :class:`UserError`)."""
@@ -154,7 +194,9 @@ def read_project(
         from aishellc.lock.file import read_lock
 
         lock = read_lock(lock_file)
+    found_global = find_global(global_file, no_global)
     return Project(
+        global_file=read_global(found_global) if found_global is not None else None,
         path=path,
         source=source,
         document=document,
@@ -168,6 +210,38 @@ def read_project(
         lock_file=lock_file,
         lock=lock,
     )
+
+
+def find_global(given: str | None, disabled: bool) -> str | None:
+    """The global Dockerfile: none with ``--no-global``, ``--global FILE`` (which must
+    exist), else ``$HOME/.aishell/Dockerfile`` when it is a file."""
+    if given is not None and disabled:
+        raise UserError("--global and --no-global cannot be combined", help="pass one of them")
+    if disabled:
+        return None
+    if given is not None:
+        if not Path(given).is_file():
+            raise UserError(
+                "--global: no such file",
+                Location(given),
+                help="pass the global Dockerfile (upstream's ~/.aishell/Dockerfile), or "
+                "--no-global",
+            )
+        return given
+    home = os.environ.get("HOME")
+    if not home:
+        return None
+    path = posixpath.join(home, *GLOBAL_FILE)
+    return path if Path(path).is_file() else None
+
+
+def read_global(path: str) -> GlobalFile:
+    """Read and parse the global file (its problems are located in it)."""
+    from aishellc.parser import parse, read_dockerfile
+
+    source = read_dockerfile(path)
+    folder = posixpath.dirname(path) or "."
+    return GlobalFile(path, source, parse(source, path), folder)
 
 
 def absolute(path: str) -> str:
@@ -223,6 +297,8 @@ def analyze(
     foundation_image: str | None = None,
     extra_excludes: Sequence[str] = (),
     hash_files: bool = True,
+    global_image: str | None = None,
+    global_analysis: GlobalAnalysis | None = None,
 ) -> Analysis:
     """Every diagnostic of the project (see the module docs). ``foundation_image`` is the
     tag the base rewrite points at (``compile`` knows it; ``check`` does not need it);
@@ -246,6 +322,11 @@ def analyze(
     )
     if foundation_image is not None:
         context = attrs.evolve(context, foundation_image=foundation_image)
+    if project.global_file is not None and project.strategy != "legacy":
+        # ``aishell:base`` names the global tier (``check`` has no tag for it)
+        context = attrs.evolve(context, global_image=global_image or "aishell:base")
+        if global_analysis is not None:
+            context = attrs.evolve(context, global_accounts=global_analysis.accounts)
     with one_analysis():  # the passes and the stage graph share each script's analysis
         rewritten, found = run_passes(document, context, suppress=False)
         graph = analyze_stages(rewritten, context)
@@ -254,7 +335,9 @@ def analyze(
     config_found: list[Diagnostic] = []
     if final is not None and final.on_aishell:
         found += _runtime_diagnostics(project, final_user, config_found)
-    reading, ignore_source, ignore_data = _read_context(project, extra_excludes, hash_files)
+    reading, ignore_source, ignore_data = _read_context(
+        project.document, project.context_dir, project.path, extra_excludes, project, hash_files
+    )
     if reading is not None:
         found += reading.problems
     ignore = project.config.ignore if project.config is not None else ()
@@ -267,15 +350,67 @@ def analyze(
         context=reading,
         ignore_source=ignore_source,
         ignore_data=ignore_data,
+        global_analysis=global_analysis,
     )
 
 
-def harness_binaries(project: Project) -> dict[str, str]:
+def analyze_global(
+    project: Project, *, foundation_image: str | None = None, hash_files: bool = True
+) -> GlobalAnalysis | None:
+    """The global file's diagnostics (the same passes as the project's, under its own path;
+    no harness is installed below it, so every harness binary is reported) and its context
+    reading; None without a global file. ``foundation_image`` is the tag its FROMs are
+    rewritten to (upstream's global file says ``FROM aishell:foundation``; ``aishell:base``
+    is the foundation too, there being nothing else below it)."""
+    from aishellc.passes import PassContext, run_passes
+    from aishellc.passes.accounts import final_accounts
+    from aishellc.passes.harness_commands import one_analysis
+    from aishellc.passes.suppressions import apply_suppressions, drop_ignored
+
+    found_global = project.global_file
+    if found_global is None:
+        return None
+    document = found_global.document
+    context = PassContext(
+        path=found_global.path,
+        harness_binaries=harness_binaries(project, below_harnesses=True),
+        automatic_args=MappingProxyType(document_args(project.platforms, document)),
+        foundation_user=(
+            project.config.foundation.user.name if project.config is not None else "developer"
+        ),
+    )
+    if foundation_image is not None:
+        context = attrs.evolve(context, foundation_image=foundation_image)
+    with one_analysis():
+        rewritten, found = run_passes(document, context, suppress=False)
+        accounts = final_accounts(rewritten, context)
+    # built from the generated base.Dockerfile (bake: inlined), so BuildKit reads only the
+    # context's .dockerignore, never one beside the global file
+    reading, _, _ = _read_context(
+        document,
+        found_global.context_dir,
+        found_global.path,
+        (),
+        project,
+        hash_files,
+        own_ignore_file=False,
+    )
+    if reading is not None:
+        found += reading.problems
+    ignore = project.config.ignore if project.config is not None else ()
+    kept = drop_ignored(apply_suppressions(document, found), ignore)
+    diagnostics = tuple(sorted(kept, key=lambda d: d.sort_key))
+    return GlobalAnalysis(rewritten, diagnostics, reading, accounts)
+
+
+def harness_binaries(project: Project, *, below_harnesses: bool = False) -> dict[str, str]:
     """Harness binaries the extension's build cannot run: all of them in the three-tier
-    layout (the foundation has none), the ones not installed in the legacy base."""
+    layout (the foundation has none), the ones not installed in the legacy base. The
+    global file (``below_harnesses``) is below every harness install."""
     from aishellc.config.harnesses import HarnessRegistry
 
-    installed = {pin.name for pin in project.pins} if project.strategy == "legacy" else set()
+    legacy = project.strategy == "legacy" and not below_harnesses
+    installed = {pin.name for pin in project.pins} if legacy else set()
     config = project.config
     registry = config.harnesses if config is not None else HarnessRegistry.builtin()
     return {h.binary: h.package for h in registry.entries if h.name not in installed}
@@ -351,27 +486,34 @@ def _runtime_diagnostics(
 
 
 def _read_context(
-    project: Project, extra_excludes: Sequence[str], hash_files: bool
+    document: ast.Document,
+    context_dir: str,
+    path: str,
+    extra_excludes: Sequence[str],
+    project: Project,
+    hash_files: bool,
+    *,
+    own_ignore_file: bool = True,
 ) -> tuple[ContextReading | None, str | None, bytes | None]:
-    """The context reading, and the ``.dockerignore`` in effect and its bytes. Skipped,
-    without loading the reader, when nothing reads the context and no ignore file exists
-    (nothing could then be found or refused)."""
-    ignore_files = (
-        project.path + ".dockerignore",
-        posixpath.join(project.context_dir, ".dockerignore"),
-    )
-    if not _reads_context(project.document) and not any(map(os.path.lexists, ignore_files)):
+    """The context reading of ``document`` (the Dockerfile at ``path``, built in
+    ``context_dir``), and the ``.dockerignore`` in effect and its bytes. Skipped, without
+    loading the reader, when nothing reads the context and no ignore file exists (nothing
+    could then be found or refused). Without ``own_ignore_file`` the Dockerfile's own
+    ``<path>.dockerignore`` is not read (the build does not see it)."""
+    ignored_for = path if own_ignore_file else None
+    ignore_files = [posixpath.join(context_dir, ".dockerignore")]
+    if ignored_for is not None:
+        ignore_files.append(ignored_for + ".dockerignore")
+    if not _reads_context(document) and not any(map(os.path.lexists, ignore_files)):
         return None, None, None
     from aishellc.context.ignore_rules import load_ignore_rules
     from aishellc.context.sources import context_inputs
 
-    rules, ignore_source, ignore_data = load_ignore_rules(
-        project.context_dir, project.path, extra_excludes
-    )
+    rules, ignore_source, ignore_data = load_ignore_rules(context_dir, ignored_for, extra_excludes)
     reading = context_inputs(
-        project.document,
-        project.context_dir,
-        path=project.path,
+        document,
+        context_dir,
+        path=path,
         rules=rules,
         platforms=project.platforms,
         hash_files=hash_files,
@@ -393,8 +535,11 @@ def _reads_context(document: ast.Document) -> bool:
 
 __all__ = [
     "Analysis",
+    "GlobalAnalysis",
+    "GlobalFile",
     "Project",
     "analyze",
+    "analyze_global",
     "default_context",
     "read_project",
 ]

@@ -40,6 +40,9 @@ is the same either way; only a script that reads its own text (``set -v``,
   build args; the target and build platforms (:mod:`aishellc.context.platforms`: BuildKit's
   automatic ARGs and every base image differ per platform, so each platform has its own
   hash);
+- base (the global tier, with a global file): as the extension, over the foundation hash,
+  the semantic form of the rewritten global file and the files it reads from its folder
+  (``~/.aishell``); the extension of a project on ``aishell:base`` then covers it;
 - runtime: the hash of the image it builds on (the extension; in the legacy layout the
   foundation), the harness name → (npm package, version) map, the strategy and the sha256
   of the rendered runtime Dockerfile (the runtime template).
@@ -183,10 +186,14 @@ def extension_hash(
     inputs: Iterable[Mapping[str, Any]],
     build_args: Mapping[str, str],
     platforms: Mapping[str, str],
+    *,
+    tier: str = "extension",
 ) -> str:
+    """The extension's hash; the global tier's (``tier="base"``) is made the same way, over
+    the foundation hash, the global file and its context."""
     return digest(
         {
-            "hash": "extension",
+            "hash": tier,
             "format": FORMAT,
             "base": base_hash,
             "semantic_sha256": semantic,

@@ -27,11 +27,17 @@ Layouts:
 
 - three-tier (default): foundation → extension (the user's file, ``FROM`` rewritten to the
   foundation) → runtime (harnesses). The image to run is the runtime.
+- the global tier: with a global file (``~/.aishell/Dockerfile``, ``--global FILE``; none
+  with ``--no-global``) a tier ``base`` is built from it on the foundation, in its folder,
+  between the foundation and an extension that says ``FROM aishell:base`` (one that says
+  ``FROM aishell:foundation`` skips it, and the tier is then left out of the chain). The
+  output names it from ``~`` (:meth:`_Compiler.global_name`).
 - legacy (``--legacy``): today's two-tier chain for comparison and fallback. The runtime
   tier is today's ``aishell:base`` (the foundation with the harnesses installed globally)
   and the user's file builds on it, rewritten only to name that image through
   ``${AISHELL_BASE}``. Build order foundation → runtime → extension; the image to run is
   the extension; a harness bump rebuilds both (which is what the three-tier layout avoids).
+  A global file goes below the harnesses: foundation → base → runtime → extension.
 
 Every path written into the output folder (the manifest, the bake file, the header of the
 extension) is relative to the project root, the build context of the extension, and is
@@ -60,8 +66,10 @@ import attrs
 from aishellc import __version__, ast
 from aishellc.compiler.analysis import (
     Analysis,
+    GlobalAnalysis,
     Project,
     analyze,
+    analyze_global,
     read_project,
 )
 from aishellc.compiler.hashing import (
@@ -108,6 +116,7 @@ LABEL_PREFIX = "aishell."
 BASE_NAME_LABEL = "org.opencontainers.image.base.name"
 
 FOUNDATION_FILE = "foundation.Dockerfile"
+GLOBAL_TIER_FILE = "base.Dockerfile"
 EXTENSION_FILE = "extension.Dockerfile"
 RUNTIME_FILE = "runtime.Dockerfile"
 MANIFEST_FILE = "manifest.json"
@@ -128,6 +137,9 @@ class CompileOptions:
     strategy: str | None = None
     locked: bool = False
     """``--locked``: a missing ``aishellc.lock`` is an error too (for CI)."""
+    global_file: str | None = None
+    """``--global FILE``: the global Dockerfile (default ``~/.aishell/Dockerfile``)."""
+    no_global: bool = False
 
 
 @attrs.frozen
@@ -224,6 +236,8 @@ def read_inputs(options: CompileOptions) -> _Inputs:
         config=options.config,
         legacy=options.legacy,
         strategy=options.strategy,
+        global_file=options.global_file,
+        no_global=options.no_global,
     )
     config = project.config if project.config is not None else load_config(None)
     outdir = posixpath.normpath(options.outdir)
@@ -284,29 +298,43 @@ class _Compiler:
         project = self.project
         legacy = project.strategy == "legacy"
         foundation = self.foundation()
-        # the tier the extension builds on: its tag is what the base rewrite points at
-        base = self.runtime(foundation, None, None) if legacy else foundation
+        global_analysis = analyze_global(project, foundation_image=foundation.tag)
+        global_tier = (
+            self.global_tier(foundation, global_analysis) if global_analysis is not None else None
+        )
+        # the tier the extension builds on: its tag is what the base rewrite points at (the
+        # legacy base installs the harnesses on the global tier when there is one)
+        base = self.runtime(global_tier or foundation, None, None) if legacy else foundation
         analysis = analyze(
             project,
             foundation_image=base.tag,
             extra_excludes=[exclude.matcher for exclude in inputs.excludes],
+            global_image=None if legacy or global_tier is None else global_tier.tag,
+            global_analysis=global_analysis,
         )
         if inputs.excludes or analysis.ignore_source == project.path + ".dockerignore":
             self.files[IGNORE_FILE] = _ignore_file(analysis.ignore_data, inputs.excludes)
         context_files = analysis.context.files if analysis.context is not None else ()
         records = [item.record() for item in context_files]
-        extension = self.extension(base, records, analysis)
+        extension = self.extension(base, None if legacy else global_tier, records, analysis)
+        below: tuple[TierBuild, ...] = (foundation,)
+        if global_tier is not None and (legacy or global_tier.tag in extension.needs):
+            below += (global_tier,)
+        elif global_tier is not None:  # checked, but nothing builds on it
+            del self.files[GLOBAL_TIER_FILE]
         if legacy:
-            tiers = (foundation, base, extension)
+            tiers = (*below, base, extension)
         else:
             runtime = self.runtime(foundation, extension, analysis)
-            tiers = (foundation, extension, runtime)
+            tiers = (*below, extension, runtime)
         final = tiers[-1].tag
         results = analysis.results(project)
         # the manifest names files from the project root, like every other path in it
         names = {project.path: inputs.source_name}
         if project.config_path is not None:
             names[project.config_path] = from_root(project.context_dir, project.config_path)
+        if project.global_file is not None:
+            names[project.global_file.path] = self.global_name()[0]
         manifest = {
             "schema_version": SCHEMA_VERSION,
             "compiler": {"name": "aishellc", "version": __version__},
@@ -319,6 +347,7 @@ class _Compiler:
             "final": final,
             "tiers": {tier.name: tier.manifest_entry() for tier in tiers},
             "build_order": [tier.name for tier in tiers],
+            **self.global_record(),
             "diagnostics": [
                 diagnostic_record(names.get(result.path, result.path), d)
                 for result in results
@@ -369,58 +398,136 @@ class _Compiler:
             },
         )
 
+    def global_name(self) -> tuple[str, str]:
+        """The global file and its folder as the output names them: from ``~`` when they lie
+        in the home folder (``~/.aishell/Dockerfile``), else from the project root."""
+        found = self.project.global_file
+        assert found is not None
+        home = os.environ.get("HOME")
+        names = []
+        for path in (found.path, found.context_dir):
+            real = os.path.realpath(path)
+            if home and real.startswith(os.path.realpath(home) + os.sep):
+                names.append("~/" + posixpath.relpath(real, os.path.realpath(home)))
+            else:
+                names.append(from_root(self.project.context_dir, path))
+        return names[0], names[1]
+
+    def global_record(self) -> dict[str, Any]:
+        """The manifest's ``global`` key: the global file it was, if any."""
+        found = self.project.global_file
+        if found is None:
+            return {}
+        return {"global": {"path": self.global_name()[0], "sha256": sha256_bytes(found.source)}}
+
+    def global_tier(self, foundation: TierBuild, found: GlobalAnalysis) -> TierBuild:
+        """The global tier (``aishell:base``): the global file on the foundation, built in
+        its own folder."""
+        project = self.project
+        assert project.global_file is not None
+        source_name, context_name = self.global_name()
+        source_sha = sha256_bytes(project.global_file.source)
+        records = [item.record() for item in found.context.files] if found.context else []
+        return self.layer(
+            "base",
+            GLOBAL_TIER_FILE,
+            found.document,
+            (project.global_file.path, source_name, source_sha, project.global_file.source),
+            (foundation, None),
+            records,
+            context_name,
+            {"source": {"path": source_name, "sha256": source_sha}, "inputs": records},
+        )
+
     def extension(
-        self, base: TierBuild, records: list[dict[str, Any]], analysis: Analysis
+        self,
+        base: TierBuild,
+        global_tier: TierBuild | None,
+        records: list[dict[str, Any]],
+        analysis: Analysis,
     ) -> TierBuild:
         project = self.project
-        result = render_extension(
-            analysis.document,
-            path=project.path,
-            source_name=self.inputs.source_name,
-            source_sha256=self.source_sha,
-            foundation_image=base.tag,
-        )
-        self.files[EXTENSION_FILE] = result.text.encode("utf-8", errors="surrogateescape")
-        build_args = {result.base_arg: base.tag} if result.base_arg else {}
-        semantic = semantic_sha256(result.document)
-        platforms = project.platforms.record(project.source)
-        hashed_platforms: dict[str, str] = {
-            key: platforms[key] for key in ("target", "build") if key in platforms
-        }
-        digest = extension_hash(base.hash, semantic, records, build_args, hashed_platforms)
-        return self.tier(
+        return self.layer(
             "extension",
-            digest,
             EXTENSION_FILE,
+            analysis.document,
+            (project.path, self.inputs.source_name, self.source_sha, project.source),
+            (base, global_tier),
+            records,
             ".",
-            build_args=build_args,
-            base=base,
-            base_image=base.tag,
-            needs={base.tag: base.name} if build_args else {},
-            details={
+            {
                 "inputs": records,
-                "semantic_sha256": semantic,
                 "ignore_file": (
                     None
                     if analysis.ignore_source is None
                     else from_root(project.context_dir, analysis.ignore_source)
                 ),
-                "platforms": platforms,
             },
+        )
+
+    def layer(
+        self,
+        name: str,
+        filename: str,
+        document: ast.Document,
+        source: tuple[str, str, str, bytes],
+        bases: tuple[TierBuild, TierBuild | None],
+        records: list[dict[str, Any]],
+        context: str,
+        details: Mapping[str, Any],
+    ) -> TierBuild:
+        """A tier made of a user's Dockerfile (the extension, or the global tier): its base
+        rewrite, header and hash. ``source`` is the file's path, name in the output, sha256
+        and bytes; ``bases`` the foundation (or legacy base) and the global tier, if any."""
+        path, source_name, source_sha, data = source
+        foundation, global_tier = bases
+        result = render_extension(
+            document,
+            path=path,
+            source_name=source_name,
+            source_sha256=source_sha,
+            foundation_image=foundation.tag,
+            global_image=global_tier.tag if global_tier is not None else None,
+        )
+        self.files[filename] = result.text.encode("utf-8", errors="surrogateescape")
+        build_args = dict(result.base_args)
+        built_on = {tier.tag: tier for tier in bases if tier is not None}
+        needs = {image: built_on[image].name for image in build_args.values()}
+        # the global tier's hash covers the foundation's: the highest tier used is the base
+        base = global_tier if global_tier is not None and global_tier.tag in needs else foundation
+        semantic = semantic_sha256(result.document)
+        platforms = self.project.platforms.record(data)
+        hashed_platforms: dict[str, str] = {
+            key: platforms[key] for key in ("target", "build") if key in platforms
+        }
+        digest = extension_hash(
+            base.hash, semantic, records, build_args, hashed_platforms, tier=name
+        )
+        return self.tier(
+            name,
+            digest,
+            filename,
+            context,
+            build_args=build_args,
+            base=base,
+            base_image=base.tag,
+            needs=needs,
+            details={**details, "semantic_sha256": semantic, "platforms": platforms},
         )
 
     def runtime(
         self, foundation: TierBuild, extension: TierBuild | None, analysis: Analysis | None
     ) -> TierBuild:
         """The runtime tier: on the extension (``analysis`` says its final user), or the
-        legacy base on the foundation (``extension`` and ``analysis`` None)."""
+        legacy base on ``foundation`` (the foundation or the global tier; ``extension`` and
+        ``analysis`` None)."""
         inputs = self.inputs
         installed = inputs.installed
         registry = self.config.npm_registry
         if extension is None:
             spec = RuntimeSpec("legacy", installed, foundation.tag, npm_registry=registry)
             base = foundation
-            needs = {foundation.tag: "foundation"}
+            needs = {foundation.tag: foundation.name}
         else:
             restore = None
             if self.project.strategy == "inline" and analysis is not None:
@@ -522,10 +629,15 @@ class _Compiler:
             cache_to=cache_to,
             platform=str(self.project.platforms.target),
             secrets=secrets or {},
+            dockerfile_text=(
+                self.files[filename].decode("utf-8", errors="surrogateescape")
+                if context.startswith("~/")
+                else None
+            ),
         )
 
 
-_TAG_TIER = {"foundation": "foundation", "extension": "ext", "runtime": "runtime"}
+_TAG_TIER = {"foundation": "foundation", "base": "base", "extension": "ext", "runtime": "runtime"}
 
 
 # --- steps -----------------------------------------------------------------------------

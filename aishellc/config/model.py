@@ -30,7 +30,7 @@ TOOL_KINDS: Final = ("file", "tar.gz")
 """``file``: the download is the executable (a static binary or a script).
 ``tar.gz``: the download is a gzip tarball; ``members`` name the executables in it."""
 STRATEGIES: Final = ("stage", "inline")
-TIERS: Final = ("foundation", "ext", "runtime")
+TIERS: Final = ("foundation", "base", "ext", "runtime")
 INSTALL_DIR: Final = "/usr/local/bin"
 UID_MIN: Final = 1
 UID_MAX: Final = 65533

@@ -9,6 +9,9 @@ order, in one invocation, without pushing the intermediate images. The ``default
 lists the targets in build order. With a registry configured, targets also carry
 ``cache-from``/``cache-to`` registry caches. A tier that reads a BuildKit secret has
 ``secret`` (``id=npmrc,src=${HOME}/.npmrc``; ``HOME`` is then declared as a variable).
+The global tier is built in ``~/.aishell``: its ``context`` is ``${HOME}/.aishell`` (and
+``HOME`` declared) and its Dockerfile is inlined (``dockerfile-inline``, its ``${`` and
+``%{`` doubled as HCL templates want), since bake resolves ``dockerfile`` from the context.
 
 Paths are relative to the project root, like the commands in ``manifest.json``: bake
 resolves a target's ``context`` from the directory it runs in and its ``dockerfile`` from
@@ -30,9 +33,12 @@ def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
     built_by = {tier.name for tier in tiers}
     targets: dict[str, Any] = {}
     for tier in tiers:
-        target: dict[str, Any] = {
-            "context": tier.context,
-            "dockerfile": relative_to(tier.dockerfile, tier.context),
+        target: dict[str, Any] = {"context": bake_path(tier.context)}
+        if tier.dockerfile_text is not None:
+            target["dockerfile-inline"] = bake_literal(tier.dockerfile_text)
+        else:
+            target["dockerfile"] = relative_to(tier.dockerfile, tier.context)
+        target |= {
             "tags": [tier.tag],
             "args": dict(tier.build_args),
             "labels": dict(tier.labels),
@@ -58,7 +64,9 @@ def bake_data(tiers: Sequence[TierBuild]) -> dict[str, Any]:
         "group": {"default": {"targets": [tier.name for tier in tiers]}},
         "target": targets,
     }
-    if any(HOME_PREFIX in entry for tier in tiers for entry in tier.secrets.values()):
+    home_paths = [tier.context for tier in tiers]
+    home_paths += [entry for tier in tiers for entry in tier.secrets.values()]
+    if any(path.startswith(HOME_PREFIX) for path in home_paths):
         # bake reads an environment variable only when the file declares it
         data["variable"] = {"HOME": {"default": None}}
     return data
@@ -73,6 +81,12 @@ def bake_path(path: str) -> str:
     if path.startswith(HOME_PREFIX):
         return "${HOME}/" + path.removeprefix(HOME_PREFIX)
     return path
+
+
+def bake_literal(text: str) -> str:
+    """``text`` as a bake string that means itself: bake reads every string of a JSON file as
+    an HCL template, so ``${`` (the Dockerfile's own variables) and ``%{`` are doubled."""
+    return text.replace("${", "$${").replace("%{", "%%{")
 
 
 def render_bake(tiers: Sequence[TierBuild]) -> str:

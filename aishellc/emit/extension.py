@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
 import attrs
 
@@ -37,8 +38,9 @@ class ExtensionResult:
 
     document: ast.Document
     text: str
-    base_arg: str | None
-    """The global ARG that names the foundation (None if no stage builds on aishell)."""
+    base_args: Mapping[str, str]
+    """The global ARGs the base rewrite added -> the images they name (the foundation's
+    tag; with a global file the global tier's too); empty if no stage builds on aishell."""
 
 
 def header_line(path: str, source_sha256: str) -> str:
@@ -55,17 +57,25 @@ def render_extension(
     source_name: str,
     source_sha256: str,
     foundation_image: str,
+    global_image: str | None = None,
 ) -> ExtensionResult:
     """Add the header to the passes' document, the base rewrite pointing at
-    ``foundation_image``, and print it. ``path`` is the Dockerfile as given (diagnostics
+    ``foundation_image`` (and ``aishell:base`` at ``global_image`` when there is a global
+    tier), and print it. ``path`` is the Dockerfile as given (diagnostics
     name it so), ``source_name`` as the header names it (relative to the project root)."""
     with_header = _with_header(rewritten, header_line(source_name, source_sha256))
-    context = PassContext(path=path, harness_binaries={}, foundation_image=foundation_image)
+    context = PassContext(
+        path=path,
+        harness_binaries={},
+        foundation_image=foundation_image,
+        global_image=global_image,
+    )
     graph = analyze_stages(with_header, context)
+    images = (foundation_image,) if global_image is None else (foundation_image, global_image)
     return ExtensionResult(
         document=with_header,
         text=print_document(with_header),
-        base_arg=_base_arg(graph, foundation_image),
+        base_args=_base_args(graph, images),
     )
 
 
@@ -83,11 +93,11 @@ def _with_header(document: ast.Document, line: str) -> ast.Document:
     return ast.replace(document, items=tuple(items))
 
 
-def _base_arg(graph: StageGraph, foundation_image: str) -> str | None:
-    """The global ARG the base rewrite points the FROMs at: the last declaration whose
-    default is the foundation image."""
-    found = None
+def _base_args(graph: StageGraph, images: tuple[str, ...]) -> dict[str, str]:
+    """The global ARGs the base rewrite points the FROMs at: per image, the last
+    declaration whose default is that image."""
+    found: dict[str, str] = {}
     for arg in graph.global_args:
-        if arg.decl.default == foundation_image:
-            found = arg.name
-    return found
+        if arg.decl.default in images:
+            found[arg.decl.default] = arg.name
+    return {name: image for image, name in found.items()}

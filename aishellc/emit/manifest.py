@@ -4,16 +4,19 @@ The keys DESIGN.md fixes are all present; a few more carry what ``aishellc plan`
 explain a rebuild (every extra key is listed here)::
 
     {
-      "schema_version": 3,
+      "schema_version": 4,
       "compiler": {"name": "aishellc", "version": "0.1.0"},
       "source": {"path", "sha256", "semantic_sha256"},
       "layout": "three-tier" | "legacy",                 # extra
+      "global": {"path", "sha256"},                      # with a global file only
       "final": "aishell:runtime-<h12>",                  # the image to run: the last tier's tag
       "tiers": {
         "foundation": {tag, hash, dockerfile, dockerfile_sha256, context, build_args, labels,
                        command, platform,
                        "base": null, "config": {...}, "config_sha256", "template_sha256",
                        "files": {name: sha256}},
+        "base":       {..., "source": {"path", "sha256"}, "inputs", "semantic_sha256",
+                       "platforms", "base": {"tier", "hash"}},   # the global tier, if built
         "extension":  {..., "inputs": [{path, sha256, type[, executable]}],
                        "base": {"tier", "hash"}, "semantic_sha256", "ignore_file"},
         "runtime":    {..., "harnesses": {name: version}, "packages": {name: package},
@@ -48,10 +51,11 @@ from typing import Any
 
 import attrs
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: every tier has ``platform``; diagnostics have no ``url``; inputs may have
 ``path_bytes``. 3: every tier has ``dockerfile_sha256``; ``final`` is a tag; paths are
-relative to the project root."""
+relative to the project root. 4: a ``base`` tier (the global file's) may be in the chain,
+``global`` names the global file."""
 
 
 def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -89,6 +93,10 @@ class TierBuild:
     secrets: Mapping[str, str] = attrs.field(converter=_frozen, factory=dict)
     """BuildKit secret id -> the file it is read from (``npmrc`` -> ``~/.npmrc``): a path
     the build command passes, never the secret's contents, and no part of any hash."""
+    dockerfile_text: str | None = None
+    """The generated Dockerfile, for a tier built in the home folder (the global tier's
+    ``~/.aishell``): bake resolves ``dockerfile`` from the context, and no path from there
+    to the project is the same on every machine, so the bake file inlines it."""
 
     def command(self) -> list[str]:
         """The ``docker build`` argv: ``-f``, ``-t``, ``--platform``, ``--build-arg``,

@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 import attrs
 
+from aishellc.emit.bake import HOME_PREFIX
 from aishellc.engine.buildkit import BuildOptions, build_argv, has_buildx, run_build
 from aishellc.engine.client import Engine, TierImage
 from aishellc.engine.decide import (
@@ -226,8 +227,11 @@ def _build_one(
     """Build a tier untagged, check its hash label, then tag it."""
     with tempfile.TemporaryDirectory(prefix="aishellc-build-") as scratch:
         iidfile = posixpath.join(scratch, "iid")
+        *options_argv, context = entry["command"]
+        if context.startswith(HOME_PREFIX):  # the global tier is built in ~/.aishell
+            context = str(Path(context).expanduser())
         argv = build_argv(
-            entry["command"],
+            [*options_argv, context],
             iidfile,
             options,
             entry.get("cache_from", ()),

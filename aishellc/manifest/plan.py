@@ -49,6 +49,7 @@ from typing import Any
 
 import attrs
 
+from aishellc.emit.bake import HOME_PREFIX
 from aishellc.emit.manifest import SCHEMA_VERSION, TierBuild
 from aishellc.errors import Location, UserError
 from aishellc.input_files import read_capped, read_input, too_deep, too_many_digits
@@ -220,7 +221,10 @@ _HOME_SOURCE = ",src=~/"
 def _command_word(arg: str) -> str:
     """An argv item as the shell should see it: quoted, except that a secret's file below
     the home folder (``id=npmrc,src=~/.npmrc``) prints as ``"$HOME"/...``, which the shell
-    expands to this user's home (a quoted ``~`` would reach docker as it is)."""
+    expands to this user's home (a quoted ``~`` would reach docker as it is); so does a
+    context there (the global tier's ``~/.aishell``)."""
+    if arg.startswith(HOME_PREFIX):  # the global tier's context, ~/.aishell
+        return '"$HOME"/' + shell_word(arg.removeprefix(HOME_PREFIX))
     head, found, tail = arg.partition(_HOME_SOURCE)
     if not found or not head.startswith("id="):
         return shell_word(arg)
@@ -250,6 +254,8 @@ def make_plan(new: Mapping[str, Any], previous: Mapping[str, Any] | None) -> Pla
         entry = new["tiers"][name]
         if previous is None:
             reasons = ["no previous manifest"]
+        elif name not in previous["tiers"]:
+            reasons = ["not in the previous manifest"]
         elif previous["tiers"][name]["hash"] == entry["hash"]:
             reasons = []
         else:
@@ -367,6 +373,23 @@ def _extension(
     return reasons
 
 
+def _global(
+    entry: Mapping[str, Any],
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    previous: Mapping[str, Any],
+) -> list[str]:
+    reasons = _base_changed(entry, old)
+    if entry["source"]["path"] != old["source"]["path"]:
+        reasons.append(f"global file {old['source']['path']} -> {entry['source']['path']}")
+    elif entry["semantic_sha256"] != old["semantic_sha256"]:
+        reasons.append("global Dockerfile instructions changed")
+    files = {item["path"]: item for item in entry["inputs"]}
+    old_files = {item["path"]: item for item in old["inputs"]}
+    reasons.extend(_file_changes(old_files, files))
+    return reasons
+
+
 def _runtime(
     entry: Mapping[str, Any],
     old: Mapping[str, Any],
@@ -403,7 +426,12 @@ def _compiler_change(previous: Mapping[str, Any], new: Mapping[str, Any]) -> str
     return f" (aishellc {before} -> {now})" if before != now else ""
 
 
-_REASONS = {"foundation": _foundation, "extension": _extension, "runtime": _runtime}
+_REASONS = {
+    "foundation": _foundation,
+    "base": _global,
+    "extension": _extension,
+    "runtime": _runtime,
+}
 
 
 def _list_change(before: Sequence[Any], now: Sequence[Any]) -> str:

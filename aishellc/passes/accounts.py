@@ -31,10 +31,10 @@ import attrs
 
 from aishellc import ast
 from aishellc.parser.expansion import ExpansionError, WordLexer
-from aishellc.passes.context import PassContext
+from aishellc.passes.context import Accounts, PassContext
 from aishellc.passes.harness_commands import every_command
 from aishellc.passes.run_scripts import Script, ScriptReader
-from aishellc.passes.stage_graph import Stage, StageGraph
+from aishellc.passes.stage_graph import Stage, StageGraph, analyze_stages, is_global_image
 from aishellc.shell import POSIX_SHELLS
 
 if TYPE_CHECKING:
@@ -68,28 +68,6 @@ _ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
 _REFERENCING = re.compile(
     r"\b(?:chown|chgrp|su|runuser|gosu|sudo|usermod)\b|\binstall\b[^\n;&|]*\s-(?:-owner|-group|o|g)"
 )
-
-
-@attrs.frozen
-class Accounts:
-    """The users and groups known to exist."""
-
-    users: frozenset[str]
-    groups: frozenset[str]
-    #: False once something the analysis cannot see may have created accounts
-    complete: bool = True
-
-    def has(self, kind: str, name: str) -> bool:
-        """Whether ``name`` may exist as a ``kind`` ("user" or "group")."""
-        if not self.complete:
-            return True
-        return name in (self.users if kind == "user" else self.groups)
-
-    def created(self, users: frozenset[str], groups: frozenset[str]) -> Accounts:
-        return attrs.evolve(self, users=self.users | users, groups=self.groups | groups)
-
-    def unknowable(self) -> Accounts:
-        return attrs.evolve(self, complete=False)
 
 
 def foundation_accounts(context: PassContext) -> Accounts:
@@ -144,16 +122,47 @@ def walk_accounts(
     """Each name the instructions of ``stages`` need, with the accounts that exist there (a
     RUN can create some before it names them). Every stage is walked once: a stage starts
     from where the stage it builds on ended."""
+    yield from _walk(document, graph, stages, _lineages(graph, stages), context, {})
+
+
+def final_accounts(document: ast.Document, context: PassContext) -> Accounts:
+    """The accounts at the end of the final stage: the global file's, which the stages
+    built on the global tier start from. A final stage on another image has accounts
+    aishellc cannot know."""
+    graph = analyze_stages(document, context)
+    final = graph.final
+    if final is None or not final.on_aishell:
+        return foundation_accounts(context).unknowable()
+    ended: dict[int, tuple[Accounts, dict[str, str]]] = {}
+    for _ in _walk(document, graph, (), _lineages(graph, (final,)), context, ended):
+        pass  # only where the walk ends matters
+    return ended[final.index][0]
+
+
+def _walk(
+    document: ast.Document,
+    graph: StageGraph,
+    stages: tuple[Stage, ...],
+    walked: frozenset[int],
+    context: PassContext,
+    ended: dict[int, tuple[Accounts, dict[str, str]]],
+) -> Iterator[tuple[NameUse, Accounts]]:
+    """:func:`walk_accounts` over the stages ``walked``, recording where each ended."""
     walker = _Walker(document, context)
     start = walker.state()
     wanted = {stage.index for stage in stages}
-    walked = _lineages(graph, stages)
-    ended: dict[int, tuple[Accounts, dict[str, str]]] = {}
     for stage in graph.stages:
         if stage.index not in walked:
             continue
         parent = graph.parent(stage)
-        walker.restore(ended[parent.index] if parent is not None else start)
+        if parent is not None:
+            walker.restore(ended[parent.index])
+        elif context.global_accounts is not None and is_global_image(
+            stage.base.expanded or "", context
+        ):
+            walker.restore((context.global_accounts, start[1]))
+        else:
+            walker.restore(start)
         for instruction in stage.instructions:
             uses = walker.step(instruction)
             if stage.index in wanted:

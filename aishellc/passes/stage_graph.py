@@ -60,9 +60,27 @@ def is_foundation_image(image: str, context: PassContext) -> bool:
     )
 
 
+# The content-addressed global-tier tags aishellc makes.
+_GLOBAL_TAG = re.compile(r"(?:[^\s/]+/)*aishell:base-[0-9a-f]{12}")
+
+
+def is_global_image(image: str, context: PassContext) -> bool:
+    """``aishell:base``, the global tier's tag or one of aishellc's global-tier tags: the
+    images a project names to inherit the global file (upstream's ``aishell:base``)."""
+    return (
+        image == "aishell:base"
+        or image == context.global_image
+        or _GLOBAL_TAG.fullmatch(image) is not None
+    )
+
+
 def is_aishell_image(image: str, context: PassContext) -> bool:
     """Whether an expanded FROM image is one of aishell's (see the module docs)."""
-    return image in AISHELL_IMAGES or is_foundation_image(image, context)
+    return (
+        image in AISHELL_IMAGES
+        or is_foundation_image(image, context)
+        or (context.global_image is not None and is_global_image(image, context))
+    )
 
 
 @attrs.frozen

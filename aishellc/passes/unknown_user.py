@@ -7,13 +7,12 @@ from aishellc.diagnostics import Diagnostic, Rule, register
 from aishellc.passes.accounts import (
     FOUNDATION_GROUPS,
     FOUNDATION_USERS,
-    Accounts,
     NameUse,
     may_name_unknown_accounts,
     stages_to_check,
     walk_accounts,
 )
-from aishellc.passes.context import PassContext, PassResult
+from aishellc.passes.context import Accounts, PassContext, PassResult
 from aishellc.passes.stage_graph import analyze_stages
 
 UNKNOWN_USER = Rule(
@@ -26,7 +25,8 @@ Reports a user or group name that the build needs but that does not exist at tha
 in `USER`, in `COPY --chown`/`ADD --chown`, and in the RUN commands `chown`, `chgrp`, `su`,
 `runuser`, `gosu`, `sudo -u`/`-g`, `install -o`/`-g` and `usermod`. The names that exist are the
 foundation's (`root`, the configured user `developer` and its group, Debian's system
-accounts such as `www-data` and `nobody`) and those that earlier instructions of the file
+accounts such as `www-data` and `nobody`), in a stage on `aishell:base` those the global
+file (`~/.aishell/Dockerfile`) creates, and those that earlier instructions of the file
 create with `useradd`, `adduser`, `groupadd`, `addgroup`, `usermod -l` or `groupmod -n`.
 
 Numeric ids are not reported (they need no account), nor names in variables aishellc

@@ -371,3 +371,49 @@ def test_only_the_image_node_changes() -> None:
 def test_a_foundation_image_that_is_not_a_reference_is_refused() -> None:
     with pytest.raises(ValueError, match="not an image reference"):
         parameterize_base_image(parse("FROM aishell:base\n"), PassContext(foundation_image="a b"))
+
+
+# --- with a global file: aishell:base is the global tier, aishell:foundation is not -------
+
+GLOBAL = "aishell:base-fedcba987654"
+WITH_GLOBAL = PassContext(foundation_image=FOUNDATION, global_image=GLOBAL)
+
+# (title, before, after)
+GLOBAL_GOLDEN = [
+    (
+        "aishell:base names the global tier",
+        "FROM aishell:base\nRUN true\n",
+        f"ARG AISHELL_BASE={GLOBAL}\nFROM ${{AISHELL_BASE}}\nRUN true\n",
+    ),
+    (
+        "aishell:foundation skips it",
+        "FROM aishell:foundation\nRUN true\n",
+        f"ARG AISHELL_FOUNDATION={FOUNDATION}\nFROM ${{AISHELL_FOUNDATION}}\nRUN true\n",
+    ),
+    (
+        "a stage on each: one ARG each",
+        "FROM aishell:foundation AS tools\nFROM aishell:base\nCOPY --from=tools /a /a\n",
+        f"ARG AISHELL_FOUNDATION={FOUNDATION}\nARG AISHELL_BASE={GLOBAL}\n"
+        "FROM ${AISHELL_FOUNDATION} AS tools\nFROM ${AISHELL_BASE}\nCOPY --from=tools /a /a\n",
+    ),
+    (
+        "through a global ARG",
+        "ARG B=aishell:base\nFROM $B\n",
+        f"ARG AISHELL_BASE={GLOBAL}\nARG B=aishell:base\nFROM ${{AISHELL_BASE}}\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [case[1:] for case in GLOBAL_GOLDEN], ids=[c[0] for c in GLOBAL_GOLDEN]
+)
+def test_with_a_global_tier(before: str, after: str) -> None:
+    once = rewrite(before, WITH_GLOBAL)
+    assert once == after
+    assert rewrite(once, WITH_GLOBAL) == once
+
+
+def test_a_new_global_tier_updates_its_default_and_leaves_the_foundation_alone() -> None:
+    first = rewrite(GLOBAL_GOLDEN[2][1], WITH_GLOBAL)
+    newer = PassContext(foundation_image=FOUNDATION, global_image="aishell:base-000000000001")
+    assert rewrite(first, newer) == first.replace(GLOBAL, "aishell:base-000000000001")
