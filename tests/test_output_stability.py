@@ -12,7 +12,7 @@ import pytest
 
 from tests.compile_cases import GOLDEN, case_args, make_project, run_cli_in, tree
 
-CASES = ["dockerignore", "legacy", "locked"]
+CASES = ["default-harness", "dockerignore", "legacy", "locked"]
 
 # (name, working directory under the project ("/" is the file system's root), the
 # Dockerfile, -o, extra flags); {root} is the project's absolute path, {link} a symlink to

@@ -452,9 +452,11 @@ def _runtime_diagnostics(
                 )
             )
             continue
+        # the manifest keeps this text: it names no path, which would depend on the
+        # folder aishellc ran in
         help = (
-            f"run `aishellc lock {project.path}` to lock the current release (compile then "
-            "installs it, and `aishellc update` moves it), or pin it: "
+            "run `aishellc lock` on this Dockerfile to lock the current release (compile "
+            "then installs it, and `aishellc update` moves it), or pin it: "
             f"--harness {pin.name}@X.Y.Z"
         )
         given = f"--harness {pin.name}" if project.pins_from_flags else "the built-in default"
