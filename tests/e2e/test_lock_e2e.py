@@ -1,0 +1,253 @@
+"""The harness lock end to end (issue 12, acceptance 2-5): ``aishellc lock``, ``outdated``,
+``update`` and ``build`` against a real npm registry (Verdaccio, ``tests/services``) and
+the sandbox engine.
+
+The registry serves stand-ins published under the real harness names (their bin prints
+their version). Every project has the same small foundation and extension, so those two
+are built once and answered from the cache afterwards; only the TLS scenario needs a
+second foundation (the one with the test's CA). The scenarios run in this order and share
+the registry: the bump publishes ``claude`` 1.1.0 (the new ``latest``), the others use
+versions of their own. Every image the module tags is removed at the end.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tarfile
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+import trustme
+
+from tests.e2e import dockerutil
+from tests.e2e.tiers import Compiled, aishellc, keep_manifest, plan, write_project
+from tests.services import verdaccio
+from tests.services.verdaccio import Https, Release, Verdaccio
+
+pytestmark = pytest.mark.docker
+
+PREFIX = f"aishellc-e2e-lock-{uuid.uuid4().hex[:8]}"
+CLAUDE, CODEX, CORP = "@anthropic-ai/claude-code", "@openai/codex", "@corp/agent"
+RELEASES = [
+    Release(CLAUDE, "1.0.0", "claude"),
+    Release(CODEX, "0.40.0", "codex"),
+    Release(CORP, "1.0.0", "agent"),  # its scope needs a login to read
+]
+CONFIG = """\
+tag_prefix = "{prefix}"
+
+[npm]
+registry = "{registry}"
+
+[foundation]
+base_image = "debian:trixie-slim"
+node_image = "node:24-trixie-slim"
+tools = []
+sqlite = false
+apt_packages = ["bash", "gosu", "ca-certificates"]
+{certificates}
+[foundation.user]
+sudo = false
+
+[harnesses]
+default = {harnesses}
+
+[harnesses.extra.corp]
+binary = "agent"
+package = "{corp}"
+"""
+DOCKERFILE = "FROM aishell:base\nRUN echo one line of extension > /extension.txt\n"
+BUILD_FLAGS = ("--network", "host", "--progress", "plain", "--format", "json")
+
+
+@dataclass(frozen=True)
+class Lab:
+    registry: Verdaccio
+    root: Path
+    env: dict[str, str]
+
+    def home(self, name: str, npmrc: str | None = None) -> dict[str, str]:
+        """The environment of a user whose home is a new folder, with ``npmrc`` as their
+        ``~/.npmrc`` when given."""
+        home = self.root / "homes" / name
+        home.mkdir(parents=True)
+        if npmrc is not None:
+            (home / ".npmrc").write_text(npmrc)
+        return {**self.env, "HOME": os.fspath(home)}
+
+    def project(
+        self,
+        name: str,
+        harnesses: list[str],
+        registry: str | None = None,
+        certificates: Mapping[str, str] | None = None,
+    ) -> Path:
+        """A project of the shared foundation and extension (``certificates``: file name to
+        PEM, written next to the config and listed in ``ca_certificates``)."""
+        listed = "".join(
+            f"ca_certificates = {json.dumps(sorted(certificates))}\n" if certificates else ""
+        )
+        config = CONFIG.format(
+            prefix=PREFIX,
+            registry=registry or self.registry.url,
+            certificates=listed,
+            harnesses=json.dumps(harnesses),
+            corp=CORP,
+        )
+        files = {f".aishell/{file}": pem for file, pem in (certificates or {}).items()}
+        return write_project(self.root / name, DOCKERFILE, config, files)
+
+
+def run(project: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return aishellc(project, *args, ".aishell/Dockerfile", env=env)
+
+
+def build(project: Path, env: Mapping[str, str]) -> tuple[int, dict[str, Any], str]:
+    """``aishellc build``: its exit code, its JSON table and its stderr (the build output)."""
+    done = aishellc(project, "build", ".aishell/Dockerfile", "-o", "build", *BUILD_FLAGS, env=env)
+    table = json.loads(done.stdout) if done.stdout.strip() else {}
+    return done.returncode, table, done.stderr
+
+
+def actions(table: Mapping[str, Any]) -> list[str]:
+    return [row["action"] for row in table["tiers"]]
+
+
+def tags(table: Mapping[str, Any]) -> dict[str, str]:
+    return {row["tier"]: row["tag"] for row in table["tiers"]}
+
+
+def version_of(image: str, binary: str) -> str:
+    return dockerutil.run(image, binary, "--version").strip()
+
+
+@pytest.fixture(scope="module")
+def lab(
+    docker_host: str, stand_in_images: tuple[str, ...], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Lab]:
+    problem = verdaccio.missing()
+    if problem is not None:
+        pytest.skip(problem)
+    root = tmp_path_factory.mktemp("lock-e2e")
+    # No npm or proxy settings of the machine's user reach aishellc or the builds.
+    clean = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().startswith("npm_config_") and not name.lower().endswith("_proxy")
+    }
+    env = {**clean, "DOCKER_HOST": docker_host, "PATH": f"/usr/bin:{os.environ['PATH']}"}
+    try:
+        with verdaccio.running(root / "verdaccio") as registry:
+            registry.publish_all(RELEASES)
+            yield Lab(registry, root, env)
+    finally:
+        listed = dockerutil.docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}")
+        dockerutil.remove_images(
+            *(tag for tag in listed.stdout.split() if tag.startswith(f"{PREFIX}:"))
+        )
+
+
+def lock_tables(text: str) -> dict[str, list[str]]:
+    """The lines of each ``[[harness]]`` table of a lock, by the harness's name."""
+    tables: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line == "[[harness]]":
+            current = []
+        current.append(line)
+        if line.startswith("name = "):
+            tables[json.loads(line.split(" = ", 1)[1])] = current
+    return tables
+
+
+def test_a_locked_harness_is_built_bumped_and_rebuilt_alone(lab: Lab) -> None:
+    project = lab.project("bump", ["claude", "codex"])
+    env = lab.home("bump")
+    locked = run(project, env, "lock")
+    assert locked.returncode == 0, locked.stderr
+    lock = project / ".aishell" / "aishellc.lock"
+    before = lock.read_text()
+
+    code, table, stderr = build(project, env)
+    assert code == 0, stderr
+    assert version_of(table["final"], "claude") == "1.0.0 (stand-in)"
+    first = tags(table)
+    extension = dockerutil.image_id(first["extension"])
+    previous = keep_manifest(Compiled(project, "build", {}))
+
+    lab.registry.publish(Release(CLAUDE, "1.1.0", "claude"))
+    outdated = run(project, env, "outdated")
+    assert outdated.returncode == 1, outdated.stderr
+    rows = outdated.stdout.splitlines()[1:]
+    assert [row.split() for row in rows] == [["claude", CLAUDE, "1.0.0", "1.1.0", "1.1.0"]]
+
+    updated = run(project, env, "update")
+    assert updated.returncode == 0, updated.stderr
+    assert "claude 1.0.0 -> 1.1.0" in updated.stdout
+    after = lock.read_text()
+    changed = [
+        line[1:]
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    # Only claude's version and integrity moved; codex's table is byte for byte the same.
+    assert {line.split(" = ")[0] for line in changed} == {"version", "integrity"}
+    assert all(
+        line in lock_tables(before)["claude"] + lock_tables(after)["claude"] for line in changed
+    )
+    assert lock_tables(before)["codex"] == lock_tables(after)["codex"]
+
+    compiled = aishellc(project, ".aishell/Dockerfile", "-o", "build", env=env)
+    assert compiled.returncode == 0, compiled.stderr
+    planned = plan(Compiled(project, "build", {}), previous)
+    assert planned["rebuild"] == ["runtime"]
+
+    code, table, stderr = build(project, env)
+    assert code == 0, stderr
+    assert actions(table) == ["up to date", "up to date", "built"]
+    assert tags(table)["extension"] == first["extension"]
+    assert dockerutil.image_id(first["extension"]) == extension
+    assert tags(table)["runtime"] != first["runtime"]
+    assert version_of(table["final"], "claude") == "1.1.0 (stand-in)"
+    assert version_of(table["final"], "codex") == "0.40.0 (stand-in)"
+
+
+def replace_in_storage(registry: Verdaccio, release: Release, tarball: bytes) -> None:
+    """Serve ``tarball`` for a published version: its file in Verdaccio's storage and the
+    integrity the package document gives for it, both rewritten."""
+    folder = registry.storage / release.package
+    name = release.package.rsplit("/", 1)[-1]
+    (folder / f"{name}-{release.version}.tgz").write_bytes(tarball)
+    document_path = folder / "package.json"
+    document = json.loads(document_path.read_text())
+    dist = document["versions"][release.version]["dist"]
+    dist["integrity"] = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+    dist["shasum"] = hashlib.sha1(tarball).hexdigest()
+    document_path.write_text(json.dumps(document))
+
+
+def packed(release: Release, text: str) -> bytes:
+    """An ``npm pack``-shaped tarball of ``release`` whose bin prints ``text``."""
+    files = {
+        "package/package.json": json.dumps(
+            {"name": release.package, "version": release.version, "bin": {release.binary: "cli.js"}}
+        ).encode(),
+        "package/cli.js": f"#!/usr/bin/env node\nconsole.log({json.dumps(text)})\n".encode(),
+    }
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w:gz") as archive:
+        for member, data in files.items():
+            info = tarfile.TarInfo(member)
+            info.size, info.mode = len(data), 0o755
+            archive.addfile(info, io.BytesIO(data))
+    return raw.getvalue()
