@@ -18,8 +18,10 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import tarfile
+import tomllib
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -222,6 +224,10 @@ def test_a_locked_harness_is_built_bumped_and_rebuilt_alone(lab: Lab) -> None:
     assert version_of(table["final"], "codex") == "0.40.0 (stand-in)"
 
 
+def sri(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
 def replace_in_storage(registry: Verdaccio, release: Release, tarball: bytes) -> None:
     """Serve ``tarball`` for a published version: its file in Verdaccio's storage and the
     integrity the package document gives for it, both rewritten."""
@@ -231,7 +237,7 @@ def replace_in_storage(registry: Verdaccio, release: Release, tarball: bytes) ->
     document_path = folder / "package.json"
     document = json.loads(document_path.read_text())
     dist = document["versions"][release.version]["dist"]
-    dist["integrity"] = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+    dist["integrity"] = sri(tarball)
     dist["shasum"] = hashlib.sha1(tarball).hexdigest()
     document_path.write_text(json.dumps(document))
 
@@ -251,3 +257,28 @@ def packed(release: Release, text: str) -> bytes:
             info.size, info.mode = len(data), 0o755
             archive.addfile(info, io.BytesIO(data))
     return raw.getvalue()
+
+
+def test_a_tarball_replaced_in_the_registry_fails_the_runtime_build(lab: Lab) -> None:
+    release = Release(CLAUDE, "1.2.0", "claude", tag="canary")
+    lab.registry.publish(release)
+    project = lab.project("tampered", ["claude@1.2.0"])
+    env = lab.home("tampered")
+    locked = run(project, env, "lock")
+    assert locked.returncode == 0, locked.stderr
+
+    # The same version, other bytes, and a package document that vouches for them: npm
+    # itself sees nothing wrong, only the lock does.
+    replaced = packed(release, "1.2.0 (replaced)")
+    replace_in_storage(lab.registry, release, replaced)
+    code, table, stderr = build(project, env)
+    assert code != 0
+    assert actions(table)[-1] == "failed"
+    # What the check printed (a step's output line), not the echo of the command's text.
+    printed = re.findall(rf"^#\d+ [\d.]+ aishellc: {re.escape(CLAUDE)}@1\.2\.0 (.*)$", stderr, re.M)
+    [locked_claude] = tomllib.loads((project / ".aishell" / "aishellc.lock").read_text())["harness"]
+    assert printed == [
+        f"does not match aishellc.lock: its tarball has integrity {sri(replaced)}, "
+        f"the lock says {locked_claude['integrity']}"
+    ]
+    assert dockerutil.image_id(tags(table)["runtime"]) is None
