@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import base64
 import difflib
+import gzip
 import hashlib
 import io
+import ipaddress
 import json
 import os
 import re
@@ -25,11 +27,16 @@ import tomllib
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
-import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from tests.e2e import dockerutil
 from tests.e2e.tiers import Compiled, aishellc, keep_manifest, plan, write_project
@@ -141,13 +148,7 @@ def lab(
     if problem is not None:
         pytest.skip(problem)
     root = tmp_path_factory.mktemp("lock-e2e")
-    # No npm or proxy settings of the machine's user reach aishellc or the builds.
-    clean = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.lower().startswith("npm_config_") and not name.lower().endswith("_proxy")
-    }
-    env = {**clean, "DOCKER_HOST": docker_host, "PATH": f"/usr/bin:{os.environ['PATH']}"}
+    env = {"DOCKER_HOST": docker_host, "PATH": f"/usr/bin:{os.environ['PATH']}"}
     try:
         with verdaccio.running(root / "verdaccio") as registry:
             registry.publish_all(RELEASES)
@@ -157,6 +158,15 @@ def lab(
         dockerutil.remove_images(
             *(tag for tag in listed.stdout.split() if tag.startswith(f"{PREFIX}:"))
         )
+
+
+@pytest.fixture(autouse=True)
+def no_user_npmrc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overrides the suite's fixture of that name: here each aishellc runs as a user whose
+    ``~/.npmrc`` is the one :meth:`Lab.home` writes, with no npm or proxy variables."""
+    for name in list(os.environ):
+        if name.lower().startswith("npm_config_") or name.lower().endswith("_proxy"):
+            monkeypatch.delenv(name)
 
 
 def lock_tables(text: str) -> dict[str, list[str]]:
@@ -282,3 +292,145 @@ def test_a_tarball_replaced_in_the_registry_fails_the_runtime_build(lab: Lab) ->
         f"the lock says {locked_claude['integrity']}"
     ]
     assert dockerutil.image_id(tags(table)["runtime"]) is None
+
+
+def saved_blobs(*images: str) -> Iterator[tuple[str, bytes]]:
+    """Every file of ``docker save IMAGES`` (the layer tars, the image configs with their
+    history, the manifests), by name; a gzip-compressed layer is given decompressed."""
+    with subprocess.Popen(
+        [dockerutil.DOCKER, "save", *images], stdout=subprocess.PIPE, env=dockerutil.docker_env()
+    ) as saving:
+        assert saving.stdout is not None
+        with tarfile.open(fileobj=saving.stdout, mode="r|") as archive:
+            for member in archive:
+                extracted = archive.extractfile(member) if member.isfile() else None
+                if extracted is not None:
+                    data = extracted.read()
+                    yield member.name, gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    assert saving.returncode == 0
+
+
+def test_a_registry_token_reaches_the_build_and_nothing_it_leaves(lab: Lab) -> None:
+    project = lab.project("secret", ["corp"])
+    token = lab.registry.token
+    env = lab.home("secret", f"{lab.registry.nerf_dart}:_authToken={token}\n")
+    locked = run(project, env, "lock")
+    assert locked.returncode == 0, locked.stderr
+    code, table, stderr = build(project, env)
+    assert code == 0, stderr
+    assert version_of(table["final"], "agent") == "1.0.0 (stand-in)"
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert "id=npmrc,src=~/.npmrc" in manifest["tiers"]["runtime"]["command"]
+
+    printed = locked.stdout + locked.stderr + json.dumps(table) + stderr
+    written = {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+    images = list(tags(table).values())
+    described = [
+        dockerutil.docker("history", "--no-trunc", image).stdout
+        + dockerutil.docker("image", "inspect", image).stdout
+        for image in images
+    ]
+    saved = dict(saved_blobs(*images))
+    # The search finds what is there: the stand-in's own text is in a saved layer.
+    assert any(b'console.log("1.0.0 (stand-in)")' in blob for blob in saved.values())
+    assert token not in printed
+    assert [path for path, data in written.items() if token.encode() in data] == []
+    assert [text for text in described if token in text] == []
+    assert [name for name, blob in saved.items() if token.encode() in blob] == []
+
+
+# The test CA's key comes from a fixed seed (Ed25519 keys and signatures are deterministic)
+# and its certificate's fields are fixed, so its bytes are the same on every run: the
+# foundation that trusts it (every step after its COPY, Node.js included) is built once per
+# engine, not on every run. The server's key and certificate are new each time.
+CA_SEED = hashlib.sha256(b"aishellc end-to-end test CA").digest()
+VALID = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2045, 1, 1, tzinfo=UTC))
+SERVER = ipaddress.ip_address("127.0.0.1")
+
+
+def make_authority(folder: Path) -> Https:
+    """The test CA, and a certificate it signed for 127.0.0.1, written to ``folder``."""
+    ca_key = Ed25519PrivateKey.from_private_bytes(CA_SEED)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aishellc e2e test CA")])
+    signing = x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(VALID[0])
+        .not_valid_after(VALID[1])
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(signing, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, None)
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, str(SERVER))]))
+        .issuer_name(ca_name)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(VALID[0])
+        .not_valid_after(VALID[1])
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(SERVER)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, None)
+    )
+    folder.mkdir()
+    https = Https(folder / "server.key", folder / "server.pem", folder / "ca.pem")
+    https.key.write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    https.cert.write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    https.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return https
+
+
+def test_a_registry_over_https_is_trusted_from_a_foundation_with_its_ca(lab: Lab) -> None:
+    https = make_authority(lab.root / "tls")
+    with verdaccio.running(lab.root / "tls" / "verdaccio", https) as registry:
+        registry.publish(Release(CLAUDE, "1.0.0", "claude"))
+        # aishellc on the host trusts the CA through `cafile=`; the builds cannot read that
+        # file. The token makes the build mount this .npmrc, so that npm in the build reads
+        # `fetch-retries=0`: it gives up on the untrusted certificate at once, not after
+        # retrying for a minute.
+        npmrc = f"cafile={https.ca}\n{registry.nerf_dart}:_authToken={registry.token}\n"
+        env = lab.home("tls", npmrc + "fetch-retries=0\n")
+
+        without = lab.project("tls-without", ["claude"], registry.url)
+        assert run(without, env, "lock").returncode == 0
+        code, table, stderr = build(without, env)
+        assert code != 0
+        assert actions(table)[-1] == "failed"
+        # The step that failed is the harness's download from the registry.
+        assert re.search(
+            r"^#\d+ ERROR: .*npm pack .* --registry https://127\.0\.0\.1:", stderr, re.M
+        )
+
+        certificates = {"test-ca.crt": https.ca.read_text()}
+        trusting = lab.project("tls-with", ["claude"], registry.url, certificates)
+        assert run(trusting, env, "lock").returncode == 0
+        code, table, stderr = build(trusting, env)
+        assert code == 0, stderr
+        assert version_of(table["final"], "claude") == "1.0.0 (stand-in)"
