@@ -4,20 +4,24 @@ buildx plugin is installed, else ``DOCKER_BUILDKIT=1 docker build``.
 The argv is the manifest's own ``command`` with these changes: ``-t TAG`` is left out and
 ``--iidfile`` added, so that the tag is set only after the build succeeded and the image's
 hash label was checked (Ctrl-C, or a failed build, never leaves the tag on a half-made
-image); ``--progress`` and ``--network`` are passed through when given; with buildx, the
-tier's registry cache is read (``--cache-from``) and, when pushing, written
-(``--cache-to``). The engine's output is streamed as it comes, each line escaped.
+image); a secret's file below the home folder (``id=npmrc,src=~/.npmrc``) is given with
+the home folder written out, since docker does not expand ``~``; ``--progress`` and
+``--network`` are passed through when given; with buildx, the tier's registry cache is read
+(``--cache-from``) and, when pushing, written (``--cache-to``). The engine's output is
+streamed as it comes, each line escaped.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 import attrs
 
+from aishellc.lock.secrets import HOME
 from aishellc.terminal import visible
 
 
@@ -27,6 +31,8 @@ class BuildOptions:
     progress: str | None = None
     network: str | None = None
     push: bool = False
+    home: str | None = None
+    """The folder a secret's ``~/`` source stands for (None: left as it is)."""
 
 
 def has_buildx() -> bool:
@@ -61,7 +67,10 @@ def build_argv(
         if words[index] == "-t":
             index += 2
             continue
-        flags.append(words[index])
+        word = words[index]
+        if index and words[index - 1] == "--secret" and options.home is not None:
+            word = secret_in_home(word, options.home)
+        flags.append(word)
         index += 1
     flags += ["--iidfile", iidfile]
     if options.progress is not None:
@@ -76,6 +85,14 @@ def build_argv(
                 flags += ["--cache-to", ref]
         return ["docker", "buildx", "build", "--load", *flags, command[-1]]
     return ["docker", "build", *flags, command[-1]]
+
+
+def secret_in_home(secret: str, home: str) -> str:
+    """A ``--secret`` value with a ``src=~/...`` file written below ``home``."""
+    head, found, tail = secret.partition(f",src={HOME}")
+    if not found or not head.startswith("id="):
+        return secret
+    return f"{head},src={posixpath.join(home, tail)}"
 
 
 def build_env(environ: Mapping[str, str], buildx: bool) -> dict[str, str]:

@@ -174,7 +174,11 @@ def _build_tiers(
 ) -> None:
     engine = Engine()
     options = BuildOptions(
-        buildx=has_buildx(), progress=args.progress, network=args.network, push=args.push
+        buildx=has_buildx(),
+        progress=args.progress,
+        network=args.network,
+        push=args.push,
+        home=str(Path.home()),
     )
     for name in manifest["build_order"]:
         entry = manifest["tiers"][name]

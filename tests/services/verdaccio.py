@@ -6,6 +6,8 @@ verdaccio@6.8.0`` (6.8.0 runs on Node 20; 6.10 wants Node 22). Tests find it at
 ``$AISHELLC_VERDACCIO`` (the ``verdaccio`` executable) or in ``.ci/tools/verdaccio`` of this
 checkout. Users are in an htpasswd file; reading ``@corp/*`` needs a login, the rest is
 public; publishing always needs one. Packages are published with the real ``npm publish``.
+With :class:`Https` it serves HTTPS only, with a certificate the test made; its clients
+(this module's requests, ``npm publish``) trust that certificate's CA.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -48,6 +51,11 @@ packages:
     access: $all
     publish: $authenticated
 log: {{ type: stdout, format: pretty, level: error }}
+"""
+_HTTPS = """\
+https:
+  key: {key}
+  cert: {cert}
 """
 
 
@@ -82,6 +90,19 @@ class Release:
 
 
 @attrs.frozen
+class Https:
+    """What serving HTTPS takes: the server's key and certificate (PEM), and the CA that
+    signed the certificate (PEM), which the clients trust."""
+
+    key: Path
+    cert: Path
+    ca: Path
+
+    def context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca)
+
+
+@attrs.frozen
 class Verdaccio:
     """A running registry: its URL, a login token and a folder to work in."""
 
@@ -89,14 +110,18 @@ class Verdaccio:
     token: str = attrs.field(repr=False)
     storage: Path
     work: Path
+    cafile: Path | None = None
 
     @property
     def nerf_dart(self) -> str:
         return "//" + self.url.split("://", 1)[1]
 
     def npmrc(self, path: Path, *, token: bool = True, extra: str = "") -> Path:
-        """Write an ``.npmrc`` for this registry (with the login token unless told not)."""
+        """Write an ``.npmrc`` for this registry (with the login token unless told not, and
+        ``cafile=`` when it serves HTTPS)."""
         lines = [f"registry={self.url}"]
+        if self.cafile is not None:
+            lines.append(f"cafile={self.cafile}")
         if token:
             lines.append(f"{self.nerf_dart}:_authToken={self.token}")
         path.write_text("\n".join(lines) + "\n" + extra)
@@ -154,15 +179,15 @@ def _htpasswd_line() -> str:
     return f"{USER}:{{SHA}}{digest}:autocreated\n"
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, context: ssl.SSLContext | None) -> bool:
     try:
-        with urllib.request.urlopen(url + "-/ping", timeout=2) as answer:
+        with urllib.request.urlopen(url + "-/ping", timeout=2, context=context) as answer:
             return bool(answer.status == 200)
     except OSError:
         return False
 
 
-def _login(url: str) -> str:
+def _login(url: str, context: ssl.SSLContext | None) -> str:
     """A token for the htpasswd user (what `npm login` gets)."""
     basic = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     request = urllib.request.Request(
@@ -171,13 +196,14 @@ def _login(url: str) -> str:
         headers={"Content-Type": "application/json", "Authorization": f"Basic {basic}"},
         method="PUT",
     )
-    with urllib.request.urlopen(request, timeout=10) as answer:
+    with urllib.request.urlopen(request, timeout=10, context=context) as answer:
         return str(json.load(answer)["token"])
 
 
 @contextlib.contextmanager
-def running(folder: Path) -> Iterator[Verdaccio]:
-    """Start Verdaccio with its files in ``folder``; stopped when the block ends."""
+def running(folder: Path, https: Https | None = None) -> Iterator[Verdaccio]:
+    """Start Verdaccio with its files in ``folder`` (over HTTPS with ``https``); stopped when
+    the block ends."""
     binary = executable()
     if binary is None:
         raise RuntimeError(missing())
@@ -186,27 +212,31 @@ def running(folder: Path) -> Iterator[Verdaccio]:
     work.mkdir()
     (folder / "htpasswd").write_text(_htpasswd_line())
     config = folder / "config.yaml"
-    config.write_text(
-        _CONFIG.format(storage=storage, htpasswd=folder / "htpasswd", protected=PROTECTED_SCOPE)
-    )
+    text = _CONFIG.format(storage=storage, htpasswd=folder / "htpasswd", protected=PROTECTED_SCOPE)
+    if https is not None:
+        text += _HTTPS.format(key=https.key, cert=https.cert)
+    config.write_text(text)
     port = free_port()
-    url = f"http://127.0.0.1:{port}/"
+    scheme = "http" if https is None else "https"
+    url = f"{scheme}://127.0.0.1:{port}/"
+    context = None if https is None else https.context()
     log = folder / "verdaccio.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [binary, "--config", config, "--listen", f"127.0.0.1:{port}"],
+            [binary, "--config", config, "--listen", f"{scheme}://127.0.0.1:{port}"],
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
         wait_until_up(
-            lambda: _answers(url),
+            lambda: _answers(url, context),
             process,
             lambda: f"Verdaccio did not answer at {url}: {log.read_text(errors='replace')}",
             timeout=60,
         )
-        yield Verdaccio(url, _login(url), storage, work)
+        cafile = None if https is None else https.ca
+        yield Verdaccio(url, _login(url, context), storage, work, cafile)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

@@ -144,6 +144,23 @@ def test_build_argv(options: BuildOptions, cached: bool, argv: list[str]) -> Non
     assert build_argv(COMMAND, "/t/iid", options, cache_from, cache_to) == argv
 
 
+# A --secret value from the manifest -> what docker gets: docker does not expand `~`, so
+# a file below the home folder is given with the home written out.
+SECRETS = [
+    ("id=npmrc,src=~/.npmrc", "id=npmrc,src=/home/me/.npmrc"),
+    ("id=npmrc,src=~/config/npm/rc", "id=npmrc,src=/home/me/config/npm/rc"),
+    ("id=npmrc,src=.npmrc", "id=npmrc,src=.npmrc"),
+    ("id=npmrc,src=/etc/npmrc", "id=npmrc,src=/etc/npmrc"),
+]
+
+
+@pytest.mark.parametrize(("secret", "given"), SECRETS)
+def test_a_secret_below_home_is_given_with_the_home_written_out(secret: str, given: str) -> None:
+    command = [*COMMAND[:-1], "--secret", secret, COMMAND[-1]]
+    argv = build_argv(command, "/t/iid", BuildOptions(buildx=False, home="/home/me"))
+    assert argv == ["docker", "build", *FLAGS[:-2], "--secret", given, *FLAGS[-2:], "build"]
+
+
 def image(id_: str, tier: str, created: int, *tags: str) -> TierImage:
     return TierImage(id_, tags, tier, created, 100)
 
