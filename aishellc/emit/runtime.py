@@ -235,7 +235,15 @@ def _npm_install(spec: RuntimeSpec, harness: InstalledHarness, *, prefix: bool) 
             f"mkdir -p {PACK_DIR}",
             'name="$('
             + " ".join(
-                ["npm", "pack", "--silent", "--pack-destination", PACK_DIR, *registry, harness.spec]
+                [
+                    "npm",
+                    "pack",
+                    "--loglevel=error",
+                    "--pack-destination",
+                    PACK_DIR,
+                    *registry,
+                    harness.spec,
+                ]
             )
             + ')"',
             f"expected={harness.integrity}",

@@ -153,7 +153,7 @@ def test_a_locked_harness_is_checked_before_it_is_installed(strategy, extension,
     assert argv[:2] == ("/bin/sh", "-c")
     script = argv[2]
     pack = script.index(
-        "npm pack --silent --pack-destination /tmp/aishellc-pack @anthropic-ai/claude-code@2.1.3"
+        "npm pack --loglevel=error --pack-destination /tmp/aishellc-pack @anthropic-ai/claude-code@2.1.3"
     )
     check = script.index('if [ "$actual" != "$expected" ]')
     install = script.index("npm install -g")
@@ -189,7 +189,7 @@ def test_the_npm_registry_reaches_every_npm_command(strategy, extension, user):
     text = render_runtime(spec)
     [(_, locked), (_, unlocked)] = runs(text)
     assert (
-        f"npm pack --silent --pack-destination /tmp/aishellc-pack --registry {registry} @anthropic-ai"
+        f"npm pack --loglevel=error --pack-destination /tmp/aishellc-pack --registry {registry} @anthropic-ai"
         in locked[2]
     )
     assert f'--registry {registry} /tmp/aishellc-pack/"$name"' in locked[2]
