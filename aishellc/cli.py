@@ -21,6 +21,7 @@ from aishellc.errors import UserError
 from aishellc.terminal import needs_ascii_json, shell_word, visible
 
 if TYPE_CHECKING:
+    from aishellc.compiler.analysis import ProjectOptions
     from aishellc.report import FileResult
 
 EXIT_OK = 0
@@ -90,18 +91,7 @@ def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], 
     data: bytes | None = None
     try:
         data = read_dockerfile(path)
-        project = read_project(
-            path,
-            data,
-            parse(data, path),
-            harnesses=args.harness,
-            context=args.context,
-            config=args.config,
-            legacy=args.legacy,
-            strategy=args.harness_strategy,
-            global_file=args.global_file,
-            no_global=args.no_global,
-        )
+        project = read_project(path, data, parse(data, path), _project_options(args))
         found_global = analyze_global(project, hash_files=False)
         analysis = analyze(project, hash_files=False, global_analysis=found_global)
         return analysis.results(project), None
@@ -218,14 +208,8 @@ def _cmd_compile(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = CompileOptions(
         dockerfile=args.dockerfile,
         outdir=args.outdir,
-        harnesses=tuple(args.harness),
-        context=args.context,
-        config=args.config,
-        legacy=args.legacy,
-        strategy=args.harness_strategy,
+        project=_project_options(args),
         locked=args.locked,
-        global_file=args.global_file,
-        no_global=args.no_global,
     )
     try:
         result = compile_dockerfile(options)
@@ -402,6 +386,21 @@ def _add_lock_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     outdated_cmd.add_argument("--config", metavar="FILE", help=config_help)
     outdated_cmd.set_defaults(handler=_cmd_outdated)
+
+
+def _project_options(args: argparse.Namespace) -> ProjectOptions:
+    """The options :func:`_add_project_options` defines, as the analysis takes them."""
+    from aishellc.compiler.analysis import ProjectOptions
+
+    return ProjectOptions(
+        harnesses=tuple(args.harness),
+        context=args.context,
+        config=args.config,
+        legacy=args.legacy,
+        strategy=args.harness_strategy,
+        global_file=args.global_file,
+        no_global=args.no_global,
+    )
 
 
 def _add_project_options(command: argparse.ArgumentParser, dockerfile: str) -> None:

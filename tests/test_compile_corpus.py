@@ -17,6 +17,7 @@ from pathlib import Path
 import dockerfile
 import pytest
 
+from aishellc.compiler.analysis import ProjectOptions
 from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
 from aishellc.context.sources import collect_sources
 from aishellc.errors import UserError
@@ -61,9 +62,7 @@ def test_compile_the_corpus(tmp_path: Path) -> None:
         options = CompileOptions(
             str(path),
             str(tmp_path / f"out{index}"),
-            harnesses=("claude@2.1.3",),
-            context=str(context),
-            config=str(config),
+            ProjectOptions(harnesses=("claude@2.1.3",), context=str(context), config=str(config)),
         )
         try:
             result = compile_dockerfile(options)

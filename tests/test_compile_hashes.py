@@ -13,9 +13,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from aishellc.compiler.analysis import ProjectOptions
 from aishellc.compiler.hashing import normalize_shell
 from aishellc.compiler.pipeline import CompileOptions, CompileResult, compile_dockerfile
 from aishellc.config.harnesses import HarnessRegistry
@@ -51,7 +53,7 @@ def project(tmp_path: Path, dockerfile: str = DOCKERFILE, config: str = OFFLINE_
     return root
 
 
-def compile_in(root: Path, *harnesses: str, **options: object) -> CompileResult:
+def compile_in(root: Path, *harnesses: str, locked: bool = False, **options: Any) -> CompileResult:
     previous = Path.cwd()
     os.chdir(root)
     try:
@@ -59,8 +61,8 @@ def compile_in(root: Path, *harnesses: str, **options: object) -> CompileResult:
             CompileOptions(
                 ".aishell/Dockerfile",
                 "build",
-                harnesses=harnesses or ("claude@2.1.331",),
-                **options,  # type: ignore[arg-type]
+                ProjectOptions(harnesses=harnesses or ("claude@2.1.331",), **options),
+                locked=locked,
             )
         )
     finally:
@@ -100,7 +102,10 @@ import hashlib, os, sys
 sys.path.insert(0, sys.argv[1])
 os.chdir(sys.argv[2])
 from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
-result = compile_dockerfile(CompileOptions(".aishell/Dockerfile", "build", ("claude@2.1.331",)))
+from aishellc.compiler.analysis import ProjectOptions
+result = compile_dockerfile(
+    CompileOptions(".aishell/Dockerfile", "build", ProjectOptions(harnesses=("claude@2.1.331",)))
+)
 digest = hashlib.sha256()
 for name in sorted(result.files):
     digest.update(name.encode() + b"\\0" + result.files[name])

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from aishellc.compiler.analysis import ProjectOptions
 from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile, write_output
 from aishellc.context.dockerignore import IgnoreMatcher
 from aishellc.context.ignore_literal import Inexpressible, literal_pattern
@@ -188,7 +189,9 @@ def test_a_link_that_changes_after_the_check_is_never_followed(
     root = in_root
     (root / "elsewhere").mkdir()
     (root / "out").symlink_to("elsewhere")
-    result = compile_dockerfile(CompileOptions(".aishell/Dockerfile", outdir, PIN[1:]))
+    result = compile_dockerfile(
+        CompileOptions(".aishell/Dockerfile", outdir, ProjectOptions(harnesses=(PIN[1],)))
+    )
     change(root)
     before = everything(root.parent.parent)
     with pytest.raises(UserError, match="the output folder changed while aishellc"):
@@ -202,7 +205,9 @@ def test_a_swap_during_the_write_is_caught_at_the_rename(
     # The last moment: OUTDIR becomes a link after the temporary folder is written. The
     # rename acts on the entry itself (never through a link) and checks it first.
     root = in_root
-    result = compile_dockerfile(CompileOptions(".aishell/Dockerfile", "build", PIN[1:]))
+    result = compile_dockerfile(
+        CompileOptions(".aishell/Dockerfile", "build", ProjectOptions(harnesses=(PIN[1],)))
+    )
     real_write = output._write_all
 
     def write_then_swap(folder: Path, files: dict[str, bytes]) -> None:

@@ -57,6 +57,25 @@ GLOBAL_FILE = (".aishell", "Dockerfile")
 """Where upstream's global Dockerfile lives, under ``$HOME``; its folder is its context."""
 
 
+class ProjectOptions(NamedTuple):
+    """What ``check``, ``compile`` and ``build`` are told about a project, as the command line
+    gives it (``--harness``, ``--context``, ``--config``, ``--legacy``,
+    ``--harness-strategy``, ``--global``, ``--no-global``)."""
+
+    harnesses: tuple[str, ...] = ()
+    context: str | None = None
+    config: str | None = None
+    legacy: bool = False
+    strategy: str | None = None
+    global_file: str | None = None
+    """``--global FILE``: the global Dockerfile (default ``~/.aishell/Dockerfile``)."""
+    no_global: bool = False
+
+
+NO_OPTIONS = ProjectOptions()
+"""No option given: every default."""
+
+
 class GlobalFile(NamedTuple):
     """The global Dockerfile (``~/.aishell/Dockerfile``, or ``--global FILE``), read and
     parsed; its folder is the global tier's build context."""
@@ -153,19 +172,15 @@ def read_project(
     path: str,
     source: bytes,
     document: ast.Document,
-    *,
-    harnesses: Sequence[str] = (),
-    context: str | None = None,
-    config: str | None = None,
-    legacy: bool = False,
-    strategy: str | None = None,
-    global_file: str | None = None,
-    no_global: bool = False,
+    options: ProjectOptions = NO_OPTIONS,
 ) -> Project:
     """Read and check the rest of a project's inputs, given as the command line gives them
     (any problem is a :class:`UserError`)."""
     from aishellc.config.harnesses import DEFAULT_HARNESSES
     from aishellc.config.location import default_config
+
+    harnesses, context, config = options.harnesses, options.context, options.config
+    legacy, strategy = options.legacy, options.strategy
 
     if legacy and strategy is not None:
         raise UserError(
@@ -194,7 +209,7 @@ def read_project(
         from aishellc.lock.file import read_lock
 
         lock = read_lock(lock_file)
-    found_global = find_global(global_file, no_global)
+    found_global = find_global(options.global_file, options.no_global)
     return Project(
         global_file=read_global(found_global) if found_global is not None else None,
         path=path,

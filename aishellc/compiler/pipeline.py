@@ -65,9 +65,11 @@ import attrs
 
 from aishellc import __version__, ast
 from aishellc.compiler.analysis import (
+    NO_OPTIONS,
     Analysis,
     GlobalAnalysis,
     Project,
+    ProjectOptions,
     analyze,
     analyze_global,
     read_project,
@@ -130,16 +132,9 @@ class CompileOptions:
 
     dockerfile: str
     outdir: str
-    harnesses: tuple[str, ...] = ()
-    context: str | None = None
-    config: str | None = None
-    legacy: bool = False
-    strategy: str | None = None
+    project: ProjectOptions = NO_OPTIONS
     locked: bool = False
     """``--locked``: a missing ``aishellc.lock`` is an error too (for CI)."""
-    global_file: str | None = None
-    """``--global FILE``: the global Dockerfile (default ``~/.aishell/Dockerfile``)."""
-    no_global: bool = False
 
 
 @attrs.frozen
@@ -221,24 +216,13 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     for what, given in (
         ("the Dockerfile", options.dockerfile),
         ("the output folder", options.outdir),
-        ("--context", options.context),
-        ("--config", options.config),
+        ("--context", options.project.context),
+        ("--config", options.project.config),
     ):
         _check_given_path(what, given)
     source = read_dockerfile(options.dockerfile)
     document = parse(source, options.dockerfile)
-    project = read_project(
-        options.dockerfile,
-        source,
-        document,
-        harnesses=options.harnesses,
-        context=options.context,
-        config=options.config,
-        legacy=options.legacy,
-        strategy=options.strategy,
-        global_file=options.global_file,
-        no_global=options.no_global,
-    )
+    project = read_project(options.dockerfile, source, document, options.project)
     config = project.config if project.config is not None else load_config(None)
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)

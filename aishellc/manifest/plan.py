@@ -363,14 +363,19 @@ def _extension(
         reasons.append("Dockerfile instructions changed")
     elif not reasons and entry["semantic_sha256"] != old["semantic_sha256"]:
         reasons.append(f"the generated Dockerfile changed{_compiler_change(previous, new)}")
-    files = {item["path"]: item for item in entry["inputs"]}
-    old_files = {item["path"]: item for item in old["inputs"]}
-    reasons.extend(_file_changes(old_files, files))
+    reasons.extend(_input_changes(entry, old))
     platforms, old_platforms = entry.get("platforms") or {}, old.get("platforms") or {}
     for which in ("target", "build"):
         if platforms.get(which) != old_platforms.get(which):
             reasons.append(f"{which} platform {old_platforms.get(which)} -> {platforms.get(which)}")
     return reasons
+
+
+def _input_changes(entry: Mapping[str, Any], old: Mapping[str, Any]) -> list[str]:
+    """What changed in the context files a tier reads (its manifest ``inputs``)."""
+    files = {item["path"]: item for item in entry["inputs"]}
+    old_files = {item["path"]: item for item in old["inputs"]}
+    return _file_changes(old_files, files)
 
 
 def _global(
@@ -384,9 +389,7 @@ def _global(
         reasons.append(f"global file {old['source']['path']} -> {entry['source']['path']}")
     elif entry["semantic_sha256"] != old["semantic_sha256"]:
         reasons.append("global Dockerfile instructions changed")
-    files = {item["path"]: item for item in entry["inputs"]}
-    old_files = {item["path"]: item for item in old["inputs"]}
-    reasons.extend(_file_changes(old_files, files))
+    reasons.extend(_input_changes(entry, old))
     return reasons
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from aishellc.compiler.analysis import ProjectOptions
 from aishellc.compiler.pipeline import CompileOptions, compile_dockerfile
 from aishellc.context.ignore_rules import IgnoreRules, load_ignore_rules
 from aishellc.context.sources import context_inputs
@@ -110,7 +111,7 @@ def test_a_pattern_docker_refuses_is_a_located_error(
     options = CompileOptions(
         dockerfile=str(tmp_path / "Dockerfile"),
         outdir=str(tmp_path / "out"),
-        context=str(tmp_path),
+        project=ProjectOptions(context=str(tmp_path)),
     )
     with pytest.raises(UserError, match=message) as caught:
         compile_dockerfile(options)
