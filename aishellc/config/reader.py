@@ -290,7 +290,8 @@ class TomlReader:
         if not isinstance(value, str):
             self.fail(key, f"{self.dotted(key)} must be a string", "put the value in quotes")
         if rule is not None and not rule.check(value):
-            self.fail(key, f"invalid {rule.what} {value!r} in {self.dotted(key)}", rule.help, value)
+            shown = safe_values.without_userinfo(value)
+            self.fail(key, f"invalid {rule.what} {shown!r} in {self.dotted(key)}", rule.help, value)
         return value
 
     def strings(self, value: Any, key: KeyPath, rule: Rule) -> tuple[str, ...]:

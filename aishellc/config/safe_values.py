@@ -105,6 +105,15 @@ def is_npm_registry_url(value: str) -> bool:
     return _NPM_REGISTRY_RE.fullmatch(value) is not None and len(value) <= 2048
 
 
+_URL_USERINFO_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")
+
+
+def without_userinfo(value: str) -> str:
+    """``value`` with the ``user:password@`` of a URL written as ``***@``: a refused value
+    is quoted in its error message, and a password must not reach a terminal or a CI log."""
+    return _URL_USERINFO_RE.sub(r"\1***@", value)
+
+
 def is_sha256(value: str) -> bool:
     """A sha256 digest: 64 lowercase hex digits."""
     return _SHA256_RE.fullmatch(value) is not None

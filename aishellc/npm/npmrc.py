@@ -186,7 +186,7 @@ def parse_npmrc(text: str, path: str, env: Mapping[str, str]) -> dict[str, _Entr
 def _registry(value: str, where: Location | None, what: str) -> str:
     if not safe_values.is_npm_registry_url(value):
         raise UserError(
-            f"invalid npm registry {value!r} ({what})",
+            f"invalid npm registry {safe_values.without_userinfo(value)!r} ({what})",
             where,
             help="write http(s)://HOST[:PORT][/PATH]; put credentials in .npmrc as "
             "//HOST/:_authToken=${TOKEN}, never in the URL",

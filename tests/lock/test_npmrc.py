@@ -179,7 +179,7 @@ def test_without_an_npmrc_none_is_read(tmp_path: Path) -> None:
 BAD_NPMRC = [
     (
         "\nregistry=https://user:pw@r.example.com/\n",
-        "{npmrc}:2:1: invalid npm registry 'https://user:pw@r.example.com/' (registry=)",
+        "{npmrc}:2:1: invalid npm registry 'https://***@r.example.com/' (registry=)",
     ),
     ("@corp:registry=ftp://r.example.com/\n", "{npmrc}:1:1: invalid npm registry"),
     (
@@ -195,6 +195,24 @@ def test_a_bad_npmrc_is_a_located_error(tmp_path: Path, text: str, message: str)
     with pytest.raises(UserError) as caught:
         settings_with(tmp_path, text)
     assert caught.value.render().startswith(message.format(npmrc=tmp_path / ".npmrc"))
+
+
+@pytest.mark.parametrize(
+    ("text", "env"),
+    [
+        ("registry=https://bob:hunter2@r.example.com/\n", {}),
+        ("", {"NPM_CONFIG_REGISTRY": "https://bob:hunter2@r.example.com/"}),
+        ("@corp:registry=http://bob:hunter2@r.example.com/\n", {}),
+    ],
+)
+def test_a_refused_registry_is_quoted_without_its_password(
+    tmp_path: Path, text: str, env: dict[str, str]
+) -> None:
+    (tmp_path / ".npmrc").write_text(text)
+    with pytest.raises(UserError) as caught:
+        load_settings(None, None, env=env, home=tmp_path)
+    assert "hunter2" not in caught.value.render()
+    assert "***@r.example.com" in caught.value.render()
 
 
 def test_an_npmrc_that_is_not_utf8(tmp_path: Path) -> None:

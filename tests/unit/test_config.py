@@ -720,6 +720,7 @@ def test_npm_registry_is_read_and_located():
         Config.from_toml("[npm]\nregistry = 'https://u:p@npm.example.com/'\n", "c.toml")
     assert str(caught.value.location) == "c.toml:2:12"
     assert "credentials" in (caught.value.help or "")
+    assert "u:p@" not in caught.value.render()  # the refused URL is quoted without them
     with pytest.raises(UserError, match="unknown key 'token' in npm"):
         load({"npm": {"token": "x"}})
 
