@@ -349,3 +349,17 @@ def test_the_global_context_reads_the_ignore_file_its_build_reads(
     )
     found = [d["code"] for d in json.loads(checked.out) if d["path"].startswith(str(home))]
     assert found == codes
+
+
+def test_an_output_folder_never_swallows_the_global_file(tmp_path: Path) -> None:
+    root = make(tmp_path, ON_BASE)
+    pin = ("--harness", "claude@2.1.3")
+    # a global file kept in a folder aishellc wrote: replacing the folder would lose it
+    assert run_cli_in(root, ".aishell/Dockerfile", "-o", "build", *pin).code == 0
+    team = "FROM aishell:foundation\nRUN echo team\n"
+    (root / "build" / "global.Dockerfile").write_text(team)
+    swallowed = run_cli_in(
+        root, ".aishell/Dockerfile", "-o", "build", "--global", "build/global.Dockerfile", *pin
+    )
+    assert swallowed.code == 2 and "would replace the global Dockerfile" in swallowed.err
+    assert (root / "build" / "global.Dockerfile").read_text() == team

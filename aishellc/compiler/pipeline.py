@@ -47,8 +47,9 @@ and bake file run from the project root. Nothing machine-specific (absolute path
 reaches any output. An empty path is refused (``-o ''`` is not ``.``).
 
 The output folder is checked before any work (:func:`~aishellc.emit.output.check_output_folder`)
-and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile or the
-config, deciding on real paths (symlinks resolved). When it lies in the context, it and the
+and :func:`_check_layout` refuses one that would swallow the context, the Dockerfile, the
+config, or the global file and its context, deciding on real paths (symlinks resolved).
+When it lies in the project's context, it and the
 temporary folders of its replace are excluded from the context with exact patterns
 (:mod:`aishellc.context.ignore_literal`), in the hash and in the generated ignore file alike.
 """
@@ -68,6 +69,7 @@ from aishellc.compiler.analysis import (
     NO_OPTIONS,
     Analysis,
     GlobalAnalysis,
+    GlobalFile,
     Project,
     ProjectOptions,
     analyze,
@@ -227,7 +229,9 @@ def read_inputs(options: CompileOptions) -> _Inputs:
     outdir = posixpath.normpath(options.outdir)
     output = check_output_folder(outdir)
     context_dir = project.context_dir
-    excludes = _check_layout(output, context_dir, project.path, project.config_path)
+    excludes = _check_layout(
+        output, context_dir, project.path, project.config_path, project.global_file
+    )
     source_name = from_root(context_dir, project.path)
     output_name = from_root(context_dir, str(output.path))
     _check_given_path("the Dockerfile (from the project root)", source_name)
@@ -650,7 +654,11 @@ def _check_given_path(what: str, path: str | None) -> None:
 
 
 def _check_layout(
-    output: OutputFolder, context_dir: str, dockerfile: str, config_path: str | None
+    output: OutputFolder,
+    context_dir: str,
+    dockerfile: str,
+    config_path: str | None,
+    global_file: GlobalFile | None = None,
 ) -> list[LiteralPattern]:
     """Refuse an output folder that would swallow an input; return the ``.dockerignore``
     patterns that keep it, and the temporary folders of its replace, out of the context
@@ -660,11 +668,17 @@ def _check_layout(
     an input is lost with it if the file it names or the entry that names it (a link
     itself) lies in that folder."""
     where = Location(output.given)
-    for what, other in (
+    inputs = [
         ("the build context", context_dir),
         ("the Dockerfile", dockerfile),
         ("the config file", config_path),
-    ):
+    ]
+    if global_file is not None:
+        inputs += [
+            ("the global Dockerfile", global_file.path),
+            ("the global tier's build context", global_file.context_dir),
+        ]
+    for what, other in inputs:
         if other is not None and any(_within(place, output.path) for place in _places(other)):
             raise UserError(
                 f"the output folder would replace {what} ({other})",
