@@ -21,7 +21,10 @@ from aishellc.errors import UserError
 from aishellc.terminal import needs_ascii_json, shell_word, visible
 
 if TYPE_CHECKING:
-    from aishellc.compiler.analysis import ProjectOptions
+    from aishellc.compiler.analysis import GlobalAnalysis, ProjectOptions
+
+    # a global file's analysis by (its path, the config): the same for every Dockerfile
+    GlobalAnalyses = dict[tuple[str | None, str | None], GlobalAnalysis | None]
     from aishellc.report import FileResult
 
 EXIT_OK = 0
@@ -76,12 +79,15 @@ def _cmd_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], UserError | None]:
+def _check_file(
+    path: str, args: argparse.Namespace, global_analyses: GlobalAnalyses
+) -> tuple[list[FileResult], UserError | None]:
     """Analyse one file as ``compile`` would, without writing: its results (the
     Dockerfile's, and the config's when a diagnostic lies there), and the error if the
     file could not be read, parsed or expanded (then reported as an AIS001 diagnostic).
     Any other bad input (the config, the flags, the context's ``.dockerignore``) is
-    raised."""
+    raised. ``global_analyses`` keeps the global file's analysis per config, so a batch
+    analyses it once, not once per Dockerfile."""
     from aishellc.compiler.analysis import analyze, analyze_global, read_project
     from aishellc.parser import parse, read_dockerfile
     from aishellc.parser.decode import decode
@@ -92,7 +98,10 @@ def _check_file(path: str, args: argparse.Namespace) -> tuple[list[FileResult], 
     try:
         data = read_dockerfile(path)
         project = read_project(path, data, parse(data, path), _project_options(args))
-        found_global = analyze_global(project, hash_files=False)
+        key = (project.global_file.path if project.global_file else None, project.config_path)
+        if key not in global_analyses:
+            global_analyses[key] = analyze_global(project, hash_files=False)
+        found_global = global_analyses[key]
         analysis = analyze(project, hash_files=False, global_analysis=found_global)
         return analysis.results(project), None
     except UserError as exc:
@@ -109,9 +118,10 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from aishellc.report import write
 
     by_path: dict[str, FileResult] = {}
+    global_analyses: GlobalAnalyses = {}
     unreadable = False
     for path in _distinct_files(args.files):
-        results, error = _check_file(path, args)
+        results, error = _check_file(path, args, global_analyses)
         for result in results:
             _merge(by_path, result)
         if error is not None:

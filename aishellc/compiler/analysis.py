@@ -276,22 +276,12 @@ def default_context(dockerfile: str) -> str:
 
 def resolve_harnesses(specs: Sequence[str], config: Config) -> tuple[HarnessPin, ...]:
     """The ``--harness`` flags (checked against the registry), else the config's list."""
-    from aishellc.config.harnesses import parse_harness_spec
+    from aishellc.config.harnesses import parse_harness_specs
 
     if not specs:
         return config.default_harnesses
     flag = Location.flag("--harness")
-    pins: dict[str, HarnessPin] = {}
-    for spec in specs:
-        pin = parse_harness_spec(spec, config.harnesses, flag)
-        if pin.name in pins:
-            raise UserError(
-                f"harness {pin.name!r} is listed twice ({pins[pin.name]} and {pin})",
-                flag,
-                help="list each harness once",
-            )
-        pins[pin.name] = pin
-    return tuple(pins.values())
+    return parse_harness_specs(specs, config.harnesses, [flag] * len(specs))
 
 
 def _check_context(context_dir: str, given: bool) -> None:
